@@ -1,0 +1,212 @@
+"""Rules compiled for matching: one Aho-Corasick automaton, translate tables, plain runtime rules.
+
+Compiling (YAML + pydantic + OpenCC + the automaton) costs ~0.3 s; the result is pickled in a cache
+keyed by the hash of the rules files and of the compiler's own source, so `check` starts in
+milliseconds and a rules edit is picked up on the next run without any manual step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.engine.normalize import build_tables, deleted_chars, opencc_t2s_table
+from assistant.models import Category, Channel, Kind, Severity
+
+# Roles a keyword plays for a rule (the payload stored in the automaton).
+ANY, ALL, CUE, EXCLUDE, TRIGGER = range(5)
+_COMPILER_SOURCES = ("compiled.py", "normalize.py", "spec.py", "loader.py")
+
+
+@dataclass(slots=True)
+class RuntimeRule:
+    index: int
+    id: str
+    category: Category
+    severity: Severity
+    severity_by_channel: dict[Channel, Severity]
+    clause: str
+    message: str
+    suggestion: str
+    channels: frozenset[Channel] | None
+    kinds: frozenset[Kind] | None
+    window: int
+    near: int
+    n_groups: int
+    regex: re.Pattern[str] | None
+    gated: bool  # regex waits for a trigger keyword
+    detector: str | None
+    params: dict[str, Any]
+
+    def applies(self, channel: Channel, kind: Kind | None) -> bool:
+        if self.channels is not None and channel not in self.channels:
+            return False
+        if self.category.is_format and kind is None:
+            return False  # format rules judge official messages only (DESIGN.md)
+        return self.kinds is None or kind in self.kinds
+
+    def severity_for(self, channel: Channel) -> Severity:
+        return self.severity_by_channel.get(channel, self.severity)
+
+
+@dataclass(slots=True)
+class Compiled:
+    fold: dict[int, str | None]
+    squeeze: dict[int, str | None]
+    fold_deleted: frozenset[str]
+    squeeze_deleted: frozenset[str]
+    automaton: Any  # ahocorasick.Automaton; values are tuples of (rule, role, group, length, edges)
+    rules: list[RuntimeRule]
+    clauses: dict[str, tuple[str, str]]  # id -> (title, restated text)
+    fingerprint: str = ""
+    ungated_regex: list[int] = field(default_factory=list)
+
+    def fold_text(self, text: str) -> str:
+        """The same normalization the matcher sees, for keywords and for callers' own needs."""
+        return text.translate(self.squeeze)
+
+
+def fingerprint(rules_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(rules_dir.glob("*.yaml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    here = Path(__file__).parent
+    for name in _COMPILER_SOURCES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def cache_dir() -> Path | None:
+    configured = os.environ.get("ASSISTANT_CACHE_DIR")
+    if configured == "":
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "wechat-official-assistant"
+
+
+def load_compiled(rules_dir: Path) -> Compiled:
+    key = fingerprint(rules_dir)
+    directory = cache_dir()
+    path = directory / f"rules-{key}.pickle" if directory else None
+    if path is not None and path.is_file():
+        try:
+            with path.open("rb") as fh:
+                compiled = pickle.load(fh)
+            if isinstance(compiled, Compiled) and compiled.fingerprint == key:
+                return compiled
+        except Exception:
+            pass
+    compiled = compile_rules(rules_dir)
+    compiled.fingerprint = key
+    if path is not None:
+        _write_cache(path, compiled)
+    return compiled
+
+
+def _write_cache(path: Path, compiled: Compiled) -> None:
+    # Written to a temporary name and renamed, so concurrent runs never read half a file.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs start-up time
+
+
+def compile_rules(rules_dir: Path) -> Compiled:
+    import ahocorasick
+
+    from assistant.engine.detectors import validate_detector
+    from assistant.engine.loader import load_rule_set
+
+    rule_set = load_rule_set(rules_dir)
+    fold, squeeze = build_tables(opencc_t2s_table())
+    automaton = ahocorasick.Automaton()
+    payloads: dict[str, list[tuple[int, int, int, int, int]]] = {}
+
+    def add(word: str, rule: int, role: int, group: int = 0) -> None:
+        for variant in _variants(word, rule_set.variants):
+            key = variant.translate(squeeze)
+            if not key:
+                continue
+            edges = (1 if key[0].isascii() and key[0].isalnum() else 0) | (
+                2 if key[-1].isascii() and key[-1].isalnum() else 0
+            )
+            entry = (rule, role, group, len(key), edges)
+            bucket = payloads.setdefault(key, [])
+            if entry not in bucket:
+                bucket.append(entry)
+
+    rules: list[RuntimeRule] = []
+    ungated: list[int] = []
+    for index, spec in enumerate(rule_set.rules):
+        m = spec.match
+        if m.detector:
+            validate_detector(m.detector, m.params, spec.id)
+        for word in m.any:
+            add(word, index, ANY)
+        for group, words in enumerate(m.all):
+            for word in words:
+                add(word, index, ALL, group)
+        for word in m.unless_near or []:
+            add(word, index, CUE)
+        for word in m.unless_within:
+            add(word, index, EXCLUDE)
+        for word in m.trigger:
+            add(word, index, TRIGGER)
+        if m.regex and not m.trigger:
+            ungated.append(index)
+        rules.append(
+            RuntimeRule(
+                index=index,
+                id=spec.id,
+                category=spec.category,
+                severity=spec.severity,
+                severity_by_channel=dict(spec.severity_by_channel),
+                clause=spec.clause,
+                message=spec.message,
+                suggestion=spec.suggestion,
+                channels=frozenset(spec.channels) if spec.channels else None,
+                kinds=frozenset(spec.kinds) if spec.kinds else None,
+                window=m.window,
+                near=m.near,
+                n_groups=len(m.all),
+                regex=re.compile(m.regex) if m.regex else None,
+                gated=bool(m.trigger),
+                detector=m.detector,
+                params=dict(m.params),
+            )
+        )
+    for key, entries in payloads.items():
+        automaton.add_word(key, tuple(entries))
+    if payloads:
+        automaton.make_automaton()
+    return Compiled(
+        fold=fold,
+        squeeze=squeeze,
+        fold_deleted=deleted_chars(fold),
+        squeeze_deleted=deleted_chars(squeeze),
+        automaton=automaton,
+        rules=rules,
+        clauses={c.id: (c.title, c.text) for c in rule_set.clauses.values()},
+        ungated_regex=ungated,
+    )
+
+
+def _variants(word: str, variants: dict[str, list[str]]) -> list[str]:
+    """The word plus every spelling obtained by swapping in one evasive variant of a term in it."""
+    out = [word]
+    for canonical, spellings in variants.items():
+        if canonical in word:
+            out.extend(word.replace(canonical, s) for s in spellings)
+    return out

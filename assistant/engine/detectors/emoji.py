@@ -1,0 +1,55 @@
+"""Emoji and WeChat sticker codes ([捂脸], [旺柴]) beyond what a work message can carry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from assistant.engine.compiled import RuntimeRule
+from assistant.engine.detectors import Params, register
+from assistant.engine.document import Document, Hit
+
+_PICTO = (
+    "\U0001f000-\U0001faff"  # emoticons, symbols and pictographs, supplemental symbols
+    "\u2600-\u27bf"  # miscellaneous symbols, dingbats
+    "\u2b50\u2b55\u2b1b\u2b1c\u231a\u231b\u23e9-\u23fa\u3030\u303d\u3297\u3299"
+)
+_MODIFIERS = "\u200d\ufe0f\ufe0e\U0001f3fb-\U0001f3ff\u20e3"
+EMOJI = re.compile(f"[{_PICTO}][{_MODIFIERS}]*(?:\u200d[{_PICTO}][{_MODIFIERS}]*)*")
+
+
+class EmojiParams(Params):
+    threshold: int = Field(default=3, ge=1)
+    stickers: list[str] = Field(min_length=1, description="WeChat sticker names, no brackets")
+
+
+@register("emoji.overuse")
+class EmojiOveruse:
+    Params = EmojiParams
+
+    def __init__(self, rule: RuntimeRule) -> None:
+        self.rule = rule
+        self.params = EmojiParams.model_validate(rule.params)
+        names = "|".join(re.escape(n) for n in sorted(self.params.stickers, key=len, reverse=True))
+        unit = f"(?:{EMOJI.pattern}|\\[(?:{names})\\])"
+        # One run: emoji and stickers side by side, spaces allowed between them.
+        self.run = re.compile(f"{unit}(?:\\s*{unit})*")
+        self.unit = re.compile(unit)
+
+    def detect(self, doc: Document) -> Iterator[Hit]:
+        text = doc.raw
+        runs = list(self.run.finditer(text))
+        if not runs:
+            return
+        count = sum(len(self.unit.findall(m.group())) for m in runs)
+        if count < self.params.threshold:
+            return
+        for m in runs:
+            yield Hit(self.rule.index, m.start(), m.end(), {"count": str(count)})
+
+
+def strip_emoji(text: str) -> str:
+    """Remove emoji (not sticker codes); used by the offline rewriter."""
+    return EMOJI.sub("", text)

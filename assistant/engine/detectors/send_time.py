@@ -1,0 +1,94 @@
+"""Sending time: work messages outside working hours, and days off.
+
+chinese-calendar knows the official holidays and make-up workdays only for the years it ships
+data for (through 2026 in the pinned version); for a later year it raises, and we fall back to
+plain weekends and say so in the finding rather than guess or crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, time
+
+from assistant.engine.compiled import RuntimeRule
+from assistant.engine.detectors import Params, register
+from assistant.engine.document import Document, Hit
+
+WEEKDAYS = "一二三四五六日"
+
+
+class HoursParams(Params):
+    start: time = time(8, 0)
+    end: time = time(22, 0)
+
+
+@register("send_time.off_hours")
+class OffHours:
+    Params = HoursParams
+
+    def __init__(self, rule: RuntimeRule) -> None:
+        self.rule = rule
+        self.params = HoursParams.model_validate(rule.params)
+
+    def detect(self, doc: Document) -> Iterator[Hit]:
+        if doc.when is None:
+            return
+        t = doc.when.time()
+        if t < self.params.start or t >= self.params.end:
+            yield Hit(
+                self.rule.index,
+                0,
+                0,
+                {
+                    "time": doc.when.strftime("%H:%M"),
+                    "start": self.params.start.strftime("%H:%M"),
+                    "end": self.params.end.strftime("%H:%M"),
+                },
+            )
+
+
+@register("send_time.day_off")
+class DayOff:
+    Params = Params
+
+    def __init__(self, rule: RuntimeRule) -> None:
+        self.rule = rule
+
+    def detect(self, doc: Document) -> Iterator[Hit]:
+        if doc.when is None:
+            return
+        day = doc.when.date()
+        off, label = day_off(day)
+        if off:
+            yield Hit(self.rule.index, 0, 0, {"date": f"{day:%m月%d日}", "day": label})
+
+
+def day_off(day: date) -> tuple[bool, str]:
+    """(is a day off, how to call it). Unknown years fall back to weekends, saying so."""
+    import chinese_calendar
+
+    weekday = f"星期{WEEKDAYS[day.weekday()]}"
+    try:
+        holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        if day.weekday() >= 5:
+            return True, f"{weekday}（{day.year}年法定节假日数据暂缺，仅按周末判断）"
+        return False, weekday
+    if not holiday:
+        return False, weekday
+    if name:
+        label = _HOLIDAY_NAMES.get(str(name), str(name))
+        return True, f"{label}假期"
+    return True, weekday
+
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}

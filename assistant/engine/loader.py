@@ -1,0 +1,95 @@
+"""Read `rules/*.yaml` into validated specs; every error names its file and rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from assistant.engine.spec import Clause, GuidelineFile, RuleFile, RuleSpec, VariantsFile
+
+RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+GUIDELINE_FILE = "guideline.yaml"
+VARIANTS_FILE = "variants.yaml"
+
+
+class RuleLoadError(ValueError):
+    """A rules file is malformed; the message says which file, which rule and which field."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    clauses: dict[str, Clause]
+    variants: dict[str, list[str]]
+    rules: list[RuleSpec]
+    sources: dict[str, str]  # rule id -> file name
+
+
+def rule_files(rules_dir: Path = RULES_DIR) -> list[Path]:
+    return sorted(p for p in rules_dir.glob("*.yaml"))
+
+
+def load_rule_set(rules_dir: Path = RULES_DIR) -> RuleSet:
+    import yaml
+
+    files = rule_files(rules_dir)
+    if not files:
+        raise RuleLoadError(f"{rules_dir}: no rules files (*.yaml) found")
+    raw: dict[str, Any] = {}
+    for path in files:
+        try:
+            raw[path.name] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise RuleLoadError(f"{path.name}: not valid YAML: {exc}") from exc
+        if not isinstance(raw[path.name], dict):
+            raise RuleLoadError(f"{path.name}: expected a mapping at the top level")
+
+    if GUIDELINE_FILE not in raw:
+        raise RuleLoadError(f"{rules_dir}: {GUIDELINE_FILE} (the clauses) is missing")
+    guideline = _validate(GuidelineFile, raw.pop(GUIDELINE_FILE), GUIDELINE_FILE)
+    clauses = {c.id: c for c in guideline.clauses}
+    if len(clauses) != len(guideline.clauses):
+        raise RuleLoadError(f"{GUIDELINE_FILE}: clause ids are not unique")
+    variants: dict[str, list[str]] = {}
+    if VARIANTS_FILE in raw:
+        variants = _validate(VariantsFile, raw.pop(VARIANTS_FILE), VARIANTS_FILE).variants
+
+    rules: list[RuleSpec] = []
+    sources: dict[str, str] = {}
+    for name, data in raw.items():
+        rule_file = _validate(RuleFile, data, name)
+        for index, given in enumerate(rule_file.rules):
+            item = _apply_defaults(given, rule_file.defaults)
+            label = f"{name}: rule {item.get('id', '?')!r} (#{index + 1})"
+            spec = _validate(RuleSpec, item, label)
+            if spec.id in sources:
+                raise RuleLoadError(f"{label}: id also used in {sources[spec.id]}")
+            if spec.clause not in clauses:
+                raise RuleLoadError(f"{label}: clause {spec.clause!r} is not in {GUIDELINE_FILE}")
+            sources[spec.id] = name
+            rules.append(spec)
+    return RuleSet(clauses=clauses, variants=variants, rules=rules, sources=sources)
+
+
+def _apply_defaults(item: Any, defaults: dict[str, Any]) -> Any:
+    """File-level defaults fill a rule's match fields it leaves unset (e.g. shared negation cues)."""
+    if not isinstance(item, dict) or not defaults:
+        return item
+    match = item.get("match")
+    if not isinstance(match, dict) or "detector" in match:
+        return item
+    merged = {k: v for k, v in defaults.items() if k not in match}
+    return {**item, "match": {**match, **merged}}
+
+
+def _validate(model: type, data: Any, label: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise RuleLoadError(f"{label}: {problems}") from None

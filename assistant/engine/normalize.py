@@ -1,0 +1,99 @@
+"""Normalize before matching, report on the original.
+
+Two views of a text are matched against: `folded` (width, case, traditional→simplified and
+invisible characters undone) for regexes that must still see punctuation and digits' separators,
+and `squeezed` (folded, with whitespace and filler symbols also removed) for keywords, so that
+「紅 包」, 「机*密」 and 「红\u200b包」 all read 「红包」. Both come from one `str.translate` each: a
+character maps to at most one character, so offsets only move where characters are deleted, and
+only then is an index map built.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+# Characters that carry no meaning and are used to break words apart invisibly.
+INVISIBLE = [
+    *(0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF, 0xFFA0),
+    *range(0x200B, 0x2010),
+    *range(0x202A, 0x202F),
+    *range(0x2060, 0x2070),
+    *range(0xFE00, 0xFE10),
+    *range(0xE0100, 0xE01F0),
+    *range(0xE0000, 0xE0080),
+]
+# C0/C1 controls other than line breaks and tabs, which users never mean.
+CONTROLS = [c for c in range(0x00, 0x20) if c not in (0x09, 0x0A, 0x0D)] + list(range(0x7F, 0xA0))
+# Fillers users slip inside a word: 「红 包」, 「机*密」, 「拉.票」, 「投-票」. Chinese sentence
+# punctuation (，。！？；：) is kept so that neighbouring sentences do not fuse into a keyword.
+SEPARATORS = " \t\r\u3000*·•‧∙・.-_~|/\\#@^+=`'\"" + "＊．－＿～｜／＼＃＠＾＋＝"
+
+SENTENCE_BREAKS = frozenset("。！？!?；;\n…")
+
+CJK_RANGES = [(0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0)]
+
+
+def build_tables(t2s: dict[str, str]) -> tuple[dict[int, str | None], dict[int, str | None]]:
+    """Return (fold, squeeze) translate tables; called when the rules are compiled, not per text."""
+    fold: dict[int, str | None] = {}
+    for cp in range(0x20, 0x30000):
+        ch = chr(cp)
+        if 0xD800 <= cp < 0xE000:
+            continue
+        out = unicodedata.normalize("NFKC", ch)
+        if len(out) != 1:
+            out = ch
+        out = out.lower() if len(out.lower()) == 1 else out
+        out = t2s.get(out, out)
+        if out != ch:
+            fold[cp] = out
+    for cp in INVISIBLE + CONTROLS:
+        fold[cp] = None
+    squeeze = dict(fold)
+    for ch in SEPARATORS:
+        squeeze[ord(ch)] = None
+    # A character whose fold is a separator (e.g. full-width forms) is deleted as well.
+    for cp, out in fold.items():
+        if out is not None and out in SEPARATORS:
+            squeeze[cp] = None
+    return fold, squeeze
+
+
+def opencc_t2s_table() -> dict[str, str]:
+    """Character-level traditional→simplified from OpenCC; phrase conversion would move offsets."""
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    chars = [chr(cp) for lo, hi in CJK_RANGES for cp in range(lo, hi)]
+    converted = converter.convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # pragma: no cover - would mean OpenCC merged lines
+        raise RuntimeError("OpenCC changed the line count; cannot build a 1:1 table")
+    return {a: b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
+
+
+@dataclass(slots=True, frozen=True)
+class View:
+    """A normalized text and, where characters were deleted, the original index of each char."""
+
+    text: str
+    to_orig: list[int] | None  # None: same length as the original, offsets are identical
+
+    def orig_span(self, start: int, end: int) -> tuple[int, int]:
+        m = self.to_orig
+        if m is None:
+            return start, end
+        if start >= len(m):
+            return (m[-1] + 1, m[-1] + 1) if m else (0, 0)
+        return m[start], m[max(start, end - 1)] + 1
+
+
+def make_view(raw: str, table: dict[int, str | None], deleted: frozenset[str]) -> View:
+    text = raw.translate(table)
+    if len(text) == len(raw):
+        return View(text, None)
+    return View(text, [i for i, c in enumerate(raw) if c not in deleted])
+
+
+def deleted_chars(table: dict[int, str | None]) -> frozenset[str]:
+    return frozenset(chr(cp) for cp, out in table.items() if out is None)
