@@ -1,0 +1,214 @@
+"""The facts a message must keep: dates, times, places, numbers, phones, document names.
+
+Each fact gets a set of canonical keys, so that different spellings of one value meet: 「下午三点」
+and 「15:00」 are both 15:00; 「26号」 meets 「11月26日」 on the day; 「五份」 is 「5份」. A fact of the draft
+is kept when one of its keys appears among the output's keys; an output fact is added (invented)
+when none of its keys appears in the draft.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+NUM = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
+
+
+def to_number(text: str) -> float | None:
+    """「26」→26, 「二十六」→26, 「两」→2, 「一百零五」→105; None when it is not a number."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            unit = _CN_UNITS[ch]
+            if unit == 10000:
+                total += (section + (digit or 0)) * unit
+                section, digit = 0, None
+            else:
+                section += (1 if digit is None else digit) * unit
+                digit = None
+        else:
+            return None
+    return float(total + section + (digit or 0))
+
+
+def _n(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return str(int(value)) if value == int(value) else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    kind: str  # time, date, place, number, phone, document
+    text: str  # as written
+    keys: frozenset[str]
+
+
+_PERIODS = {
+    "凌晨": 0,
+    "早上": 0,
+    "早晨": 0,
+    "上午": 0,
+    "中午": 12,
+    "下午": 12,
+    "傍晚": 12,
+    "晚上": 12,
+    "晚": 12,
+    "夜里": 12,
+    "明早": 0,
+    "明晚": 12,
+    "今晚": 12,
+}
+_PERIOD = r"(?P<period>凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|明早|明晚|今晚|晚)?"
+TIME_CN = re.compile(
+    _PERIOD + r"\s*(?P<h>\d{1,2}|[零一二两三四五六七八九十]{1,3})\s*[点时](?!钟?前后)"
+    r"(?:\s*(?P<m>半|一刻|三刻|\d{1,2}(?=\s*分)|[零一二三四五六七八九十]{1,3}(?=\s*分))\s*分?)?"
+)
+TIME_COLON = re.compile(_PERIOD + r"\s*(?P<h>[01]?\d|2[0-3])\s*[:：]\s*(?P<m>[0-5]\d)(?!\d)")
+DATE_FULL = re.compile(
+    r"(?:(?P<y>\d{4}|[零〇一二三四五六七八九]{4})\s*年\s*)?(?P<mo>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]"
+)
+DATE_ISO = re.compile(r"(?<!\d)(?P<y>20\d{2})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
+DATE_DAY = re.compile(r"(?<![\d月])(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号](?![\d])")
+WEEKDAY = re.compile(r"(?P<rel>下下|下|本|这|上)?(?:周|星期|礼拜)(?P<w>[一二三四五六日天])")
+RELATIVE_DAY = re.compile(r"今天|今日|明天|明日|后天|今晚|明早|明晚|昨天")
+PLACE = re.compile(
+    r"(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:号楼|楼|层)\s*)?(?:第(?:\d+|[一二三四五六七八九十]+))?"
+    r"(?:大|小|多功能|综合|\d+号)?(?:会议室|报告厅|礼堂|活动室|会议中心|多功能厅|接待室|党员活动室|培训室)"
+    r"|(?:\d+|[一二三四五六七八九十]+)\s*(?:号楼|楼)(?:\s*\d{3,4}\s*(?:室|房间))?"
+    r"|\d{3,4}\s*(?:室|房间)"
+)
+NUMBER = re.compile(
+    rf"(?P<v>{NUM})\s*(?P<u>万元|元|块钱|份|人|名|个|本|套|台|张|页|次|项|天|小时|分钟|辆|间|箱|件|位|支|家|所|条|篇|组|批|期|届|%|％|公里|米|吨|户|周)"
+)
+PHONE = re.compile(
+    r"(?<!\d)(?:1[3-9]\d(?:[ -]?\d){8}|0\d{2,3}[ -]?\d{7,8}|\d{5,6}(?=\s*(?:热线|服务热线))|(?<=拨打)\d{3,5}|(?<=电话)\s*\d{3,5})(?!\d)"
+)
+LONG_NUMBER = re.compile(r"(?<![\dA-Za-z])\d{15,19}[\dXx]?(?![\dA-Za-z])")
+DOCUMENT = re.compile(r"《[^《》\n]{1,60}》")
+
+
+def _hour_keys(period: str | None, hour: float | None, minute: int) -> set[str]:
+    if hour is None or hour > 24:
+        return set()
+    h = int(hour)
+    if period is None:
+        # 「三点」 alone may be 03:00 or 15:00: either spelling in the output keeps it.
+        hours = {h, h + 12} if h < 12 else {h}
+    else:
+        shift = _PERIODS[period]
+        hours = {h + shift if (shift and h < 12) else h}
+        if period == "中午" and h in (11, 12):
+            hours = {h}
+    return {f"T{x % 24:02d}:{minute:02d}" for x in hours}
+
+
+def _minute(text: str | None) -> int:
+    if not text:
+        return 0
+    if text == "半":
+        return 30
+    if text == "一刻":
+        return 15
+    if text == "三刻":
+        return 45
+    value = to_number(text)
+    return int(value) if value is not None and value < 60 else 0
+
+
+def extract(text: str) -> list[Fact]:
+    facts: list[Fact] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(kind: str, m: re.Match[str], keys: set[str]) -> None:
+        if not keys or any(s < m.end() and m.start() < e for s, e in taken):
+            return
+        taken.append((m.start(), m.end()))
+        facts.append(Fact(kind, m.group().strip(), frozenset(keys)))
+
+    for m in DOCUMENT.finditer(text):
+        add("document", m, {"DOC" + re.sub(r"\s+", "", m.group()[1:-1])})
+    for m in LONG_NUMBER.finditer(text):
+        add("number", m, {"ID" + m.group().upper()})
+    for m in PHONE.finditer(text):
+        add("phone", m, {"TEL" + re.sub(r"\D", "", m.group())})
+    for pattern in (DATE_ISO, DATE_FULL):
+        for m in pattern.finditer(text):
+            mo, d = to_number(m.group("mo")), to_number(m.group("d"))
+            if mo and d and 1 <= mo <= 12 and 1 <= d <= 31:
+                add("date", m, {f"D{_n(mo)}-{_n(d)}", f"D*-{_n(d)}"})
+    for m in DATE_DAY.finditer(text):
+        d = to_number(m.group("d"))
+        if d and 1 <= d <= 31:
+            add("date", m, {f"D*-{_n(d)}"})
+    for m in WEEKDAY.finditer(text):
+        w = "日" if m.group("w") == "天" else m.group("w")
+        rel = {"这": "本", None: ""}.get(m.group("rel"), m.group("rel"))
+        add("date", m, {f"W{rel}{w}"})
+    for m in RELATIVE_DAY.finditer(text):
+        word = {"今日": "今天", "明日": "明天", "今晚": "今天", "明早": "明天", "明晚": "明天"}.get(
+            m.group(), m.group()
+        )
+        facts.append(Fact("date", m.group(), frozenset({"R" + word})))
+    for pattern in (TIME_COLON, TIME_CN):
+        for m in pattern.finditer(text):
+            keys = _hour_keys(m.group("period"), to_number(m.group("h")), _minute(m.group("m")))
+            add("time", m, keys)
+    for m in PLACE.finditer(text):
+        add("place", m, {"P" + _canon_numerals(re.sub(r"\s+", "", m.group()))})
+    for m in NUMBER.finditer(text):
+        value = to_number(m.group("v"))
+        unit = {"块钱": "元", "％": "%", "名": "人", "位": "人"}.get(m.group("u"), m.group("u"))
+        if value is not None:
+            add("number", m, {f"N{_n(value)}{unit}"})
+    return facts
+
+
+def _canon_numerals(s: str) -> str:
+    return re.sub(r"[零〇一二两三四五六七八九十]+", lambda m: _n(to_number(m.group())), s)
+
+
+def compare(draft: str, output: str) -> tuple[list[str], list[str], list[str]]:
+    """(kept, missing, added) as the facts are written in the draft (kept, missing) or output."""
+    before, after = extract(draft), extract(output)
+    out_keys = frozenset().union(*(f.keys for f in after)) if after else frozenset()
+    in_keys = frozenset().union(*(f.keys for f in before)) if before else frozenset()
+    kept, missing = [], []
+    for fact in _unique(before):
+        (kept if fact.keys & out_keys else missing).append(fact.text)
+    added = [f.text for f in _unique(after) if not f.keys & in_keys]
+    return kept, missing, added
+
+
+def _unique(facts: list[Fact]) -> list[Fact]:
+    seen: set[tuple[str, frozenset[str]]] = set()
+    out = []
+    for f in facts:
+        if (f.text, f.keys) not in seen:
+            seen.add((f.text, f.keys))
+            out.append(f)
+    return out

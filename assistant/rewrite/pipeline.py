@@ -1,0 +1,194 @@
+"""The rewrite pipeline. Deterministic checks run first and last; the model is never trusted on its
+own word: every reply is rendered by our template, unmasked, re-checked against the rules, the facts
+of the draft and the structure, repaired once with the failures in the prompt, and replaced by the
+offline rewriter if it still fails, saying so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.engine.checker import Engine, default_engine
+from assistant.inputs import InputError, validate_text
+from assistant.models import Category, Channel, Finding, Kind, Severity
+from assistant.rewrite import offline
+from assistant.rewrite.facts import compare
+from assistant.rewrite.llm import BackendError, LLMBackend
+from assistant.rewrite.masking import Vault
+from assistant.rewrite.models import Facts, OfficialMessage, RewriteRequest, RewriteResult
+from assistant.rewrite.prompts import render_message, repair_message, rewrite_messages
+from assistant.rewrite.settings import Settings, from_env
+
+MAX_MODEL_ROUNDS = 2  # the first reply and one repair
+
+
+def make_request(
+    draft: str, sender: str, audience: str, kind: Kind | str, important: bool
+) -> RewriteRequest:
+    validate_text(draft)
+    if not (sender or "").strip():
+        raise InputError("请填写署名：公务消息结尾必须署名（单位或姓名）。")
+    return RewriteRequest(
+        draft=draft,
+        sender=sender.strip(),
+        audience=(audience or "").strip().rstrip("：:") or "各位同事",
+        kind=Kind(kind),
+        important=important,
+    )
+
+
+def build_prompt(
+    request: RewriteRequest, engine: Engine | None = None
+) -> tuple[list[Any], Vault, list[Finding]]:
+    """The messages as they would be sent: personal data masked, the draft fenced as data."""
+    engine = engine or default_engine()
+    findings = engine.check(request.draft, channel=Channel.work_group).findings
+    vault = Vault()
+    masked = vault.mask(request.draft, engine.personal_data(request.draft))
+    messages = rewrite_messages(
+        draft=masked,
+        sender=request.sender,
+        audience=request.audience,
+        kind=request.kind,
+        important=request.important,
+        # Excerpts quote the draft: personal data in them is masked like the draft itself.
+        findings=[
+            f.model_copy(update={"excerpt": vault.mask_known(f.excerpt)})
+            for f in findings
+            if f.severity is not Severity.info
+        ],
+        clauses=engine.compiled.clauses,
+    )
+    return messages, vault, findings
+
+
+def rewrite(
+    draft: str,
+    *,
+    sender: str,
+    audience: str = "",
+    kind: Kind | str = Kind.notice,
+    important: bool = False,
+    offline: bool = False,
+    settings: Settings | None = None,
+    backend: Any = None,
+    engine: Engine | None = None,
+) -> RewriteResult:
+    request = make_request(draft, sender, audience, kind, important)
+    engine = engine or default_engine()
+    notes: list[str] = []
+    if backend is None and not offline:
+        settings = settings or from_env()
+        backend = LLMBackend(settings) if settings else None
+    if offline:
+        backend = None
+    if backend is None:
+        return _offline(request, engine, notes, attempts=0)
+
+    messages, vault, findings = build_prompt(request, engine)
+    secrets = [f for f in findings if f.category is Category.secret]
+    if secrets:
+        notes.append(
+            f"草稿含涉密内容（「{secrets[0].excerpt}」），未发送给模型，改由离线改写；涉密内容请勿通过微信发送"
+        )
+        return _offline(request, engine, notes, attempts=0)
+
+    attempts = 0
+    for _ in range(MAX_MODEL_ROUNDS):
+        attempts += 1
+        try:
+            structured, raw = backend.structured(OfficialMessage, messages)
+        except BackendError as exc:
+            notes.append(f"第 {attempts} 次调用模型失败：{exc.reason}")
+            if exc.failure == "unavailable":
+                break  # a repair prompt cannot help an endpoint that is down
+            messages = [
+                *messages,
+                *([exc.raw] if exc.raw is not None else []),
+                repair_message([exc.reason]),
+            ]
+            continue
+        masked_text = render_message(structured)
+        problems = vault.problems(masked_text)
+        message = vault.unmask(masked_text)
+        result, more = _validated(
+            request,
+            structured=structured,
+            message=message,
+            engine=engine,
+            backend=backend.name,
+            attempts=attempts,
+        )
+        problems += more
+        if not problems:
+            result.notes = notes + ([f"第 {attempts} 次修正后通过复核"] if attempts > 1 else [])
+            return result
+        notes.append(f"第 {attempts} 次改写未通过复核：" + "；".join(problems))
+        messages = [*messages, raw, repair_message(problems)]
+    notes.append("模型改写未能通过复核，已改用离线改写")
+    return _offline(request, engine, notes, attempts=attempts)
+
+
+def _offline(
+    request: RewriteRequest, engine: Engine, notes: list[str], attempts: int
+) -> RewriteResult:
+    structured, cleaning = offline.generate(request)
+    message = render_message(structured)
+    result, problems = _validated(
+        request,
+        structured=structured,
+        message=message,
+        engine=engine,
+        backend=offline.NAME,
+        attempts=attempts + 1,
+    )
+    result.notes = notes + cleaning
+    if problems:
+        result.notes.append("离线改写后仍有问题，请人工修改后再发：" + "；".join(problems))
+    return result
+
+
+def _validated(
+    request: RewriteRequest,
+    *,
+    structured: OfficialMessage,
+    message: str,
+    engine: Engine,
+    backend: str,
+    attempts: int,
+) -> tuple[RewriteResult, list[str]]:
+    """The result plus every reason it must not be sent as is: rules, facts, structure."""
+    report = engine.check(message, channel=Channel.work_group, kind=request.kind)
+    kept, missing, added = compare(request.draft, message)
+    problems = [
+        f"[{f.clause}] {f.message}" + (f"（「{f.excerpt}」）" if f.excerpt else "")
+        for f in report.findings
+        if f.severity is not Severity.info
+    ]
+    problems += [f"遗漏了草稿中的「{x}」" for x in missing]
+    problems += [f"出现了草稿中没有的「{x}」，不得编造" for x in added]
+    problems += _structure_problems(structured, request)
+    result = RewriteResult(
+        message=message,
+        title=structured.subject,
+        backend=backend,
+        attempts=attempts,
+        report=report,
+        facts=Facts(kept=kept, missing=missing, added=added),
+        structured=structured,
+    )
+    return result, problems
+
+
+def _structure_problems(m: OfficialMessage, request: RewriteRequest) -> list[str]:
+    out = []
+    if not m.subject.strip():
+        out.append("缺少标题")
+    if not m.salutation.strip():
+        out.append("缺少称谓")
+    if not [p for p in m.points if p.strip()]:
+        out.append("正文为空")
+    if not m.closing.strip():
+        out.append("缺少尾语")
+    if m.signature.strip() != request.sender:
+        out.append(f"署名应为「{request.sender}」")
+    return out

@@ -1,0 +1,151 @@
+"""The prompts, rendered from the jinja2 templates in `prompts/` through langchain-core.
+
+Only the clauses that matter for this draft go in (the five basic requirements, the clauses its
+findings cite, the kind's own), cited by id, to keep the prompt short and grounded.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from assistant.models import CHANNEL_LABELS, KIND_LABELS, Category, Channel, Finding, Kind
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+DRAFT_FENCES = ("【草稿开始】", "【草稿结束】", "【消息开始】", "【消息结束】")
+BASIC = ["basic-1", "basic-2", "basic-3", "basic-4", "basic-5"]
+KIND_CLAUSES = {
+    Kind.notice: ["rule-1", "rule-3"],
+    Kind.request: ["rule-1"],
+    Kind.reminder: ["rule-1", "rule-2"],
+    Kind.reply: ["guide-8"],
+}
+CLOSINGS = {
+    Kind.notice: "用「特此通知。」",
+    Kind.request: "用「妥否，请批示。」或「请予支持，谢谢！」",
+    Kind.reminder: "用「谢谢！」",
+    Kind.reply: "用「谢谢！」或「如有疑问，请随时联系。」",
+}
+
+
+def template_text(name: str) -> str:
+    return (PROMPTS_DIR / name).read_text(encoding="utf-8")
+
+
+@cache
+def _chat_template(system: str, user: str) -> Any:
+    from langchain_core.prompts import ChatPromptTemplate
+
+    return ChatPromptTemplate.from_messages(
+        [("system", template_text(system)), ("human", template_text(user))],
+        template_format="jinja2",
+    )
+
+
+def fence(text: str) -> str:
+    """The draft cannot close its own delimiters: fence markers inside it are defused."""
+    for marker in DRAFT_FENCES:
+        text = text.replace(marker, marker.replace("【", "〔").replace("】", "〕"))
+    return text
+
+
+def select_clauses(
+    clauses: dict[str, tuple[str, str]], findings: list[Finding], kind: Kind | None, important: bool
+) -> list[dict[str, str]]:
+    ids = list(BASIC)
+    for f in findings:
+        if not f.category.is_format and f.clause not in ids:
+            ids.append(f.clause)
+    for cid in KIND_CLAUSES.get(kind, []) if kind else []:
+        if cid not in ids:
+            ids.append(cid)
+    if important and "rule-2" not in ids:
+        ids.append("rule-2")
+    return [{"id": c, "title": clauses[c][0], "text": clauses[c][1]} for c in ids if c in clauses]
+
+
+def closing_hint(kind: Kind, important: bool) -> str:
+    hint = CLOSINGS[kind]
+    return hint + ("，之后另起一行写「收到请回复，谢谢！」" if important else "")
+
+
+def rewrite_messages(
+    *,
+    draft: str,
+    sender: str,
+    audience: str,
+    kind: Kind,
+    important: bool,
+    findings: list[Finding],
+    clauses: dict[str, tuple[str, str]],
+) -> list[Any]:
+    template = _chat_template("rewrite_system.j2", "rewrite_user.j2")
+    return template.format_messages(
+        clauses=select_clauses(clauses, findings, kind, important),
+        closing_hint=closing_hint(kind, important),
+        kind_label=KIND_LABELS[kind],
+        important=important,
+        audience=audience,
+        sender=sender,
+        findings=[f for f in findings if not f.category.is_format],
+        draft=fence(draft),
+    )
+
+
+def repair_message(problems: list[str]) -> Any:
+    from langchain_core.prompts import PromptTemplate
+
+    text = PromptTemplate.from_template(template_text("repair.j2"), template_format="jinja2")
+    from langchain_core.messages import HumanMessage
+
+    return HumanMessage(text.format(problems=problems))
+
+
+def judge_messages(
+    *, text: str, channel: Channel, findings: list[Finding], clauses: dict[str, tuple[str, str]]
+) -> list[Any]:
+    template = _chat_template("judge_system.j2", "judge_user.j2")
+    red = [c for c in Category if not c.is_format]
+    cited = sorted(
+        {c for c, _ in clauses.items() if c.startswith(("redline", "principle", "guide"))}
+    )
+    return template.format_messages(
+        clauses=[{"id": c, "title": clauses[c][0], "text": clauses[c][1]} for c in cited],
+        categories=[c.value for c in red],
+        channel_label=CHANNEL_LABELS[channel],
+        findings=findings,
+        text=fence(text),
+    )
+
+
+def render_message(message: Any) -> str:
+    """Our layout for the structured message (prompts/message.j2), not the model's."""
+    return _message_template().render(m=message).strip() + "\n"
+
+
+@cache
+def _message_template() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined
+    )
+    return env.from_string(template_text("message.j2"))
+
+
+def estimate_tokens(messages: list[Any]) -> int:
+    """tiktoken cannot fetch its encodings offline: ~1 token per CJK character, ~4 chars per token
+    otherwise, which over-estimates for most Chinese-capable tokenizers."""
+    total = 0
+    for m in messages:
+        text = m.content if isinstance(m.content, str) else str(m.content)
+        cjk = sum(
+            1
+            for ch in text
+            if "\u3400" <= ch <= "\u9fff"
+            or "\u3000" <= ch <= "\u303f"
+            or "\uff00" <= ch <= "\uffef"
+        )
+        total += cjk + (len(text) - cjk + 3) // 4 + 4
+    return total
