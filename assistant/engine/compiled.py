@@ -19,7 +19,7 @@ from assistant.engine.normalize import build_tables, deleted_chars, opencc_t2s_t
 from assistant.models import Category, Channel, Kind, Severity
 
 # Roles a keyword plays for a rule (the payload stored in the automaton).
-ANY, ALL, CUE, EXCLUDE, TRIGGER = range(5)
+ANY, ALL, CUE, EXCLUDE, TRIGGER, CUE_AFTER = range(6)
 _COMPILER_SOURCES = ("compiled.py", "normalize.py", "spec.py", "loader.py")
 
 
@@ -160,6 +160,8 @@ def compile_rules(rules_dir: Path) -> Compiled:
                 add(word, index, ALL, group)
         for word in m.unless_near or []:
             add(word, index, CUE)
+        for word in m.unless_followed_by or []:
+            add(word, index, CUE_AFTER)
         for word in m.unless_within:
             add(word, index, EXCLUDE)
         for word in m.trigger:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from assistant.engine.compiled import ALL, ANY, CUE, EXCLUDE, TRIGGER, RuntimeRule
+from assistant.engine.compiled import ALL, ANY, CUE, CUE_AFTER, EXCLUDE, TRIGGER, RuntimeRule
 from assistant.engine.document import Document, Hit
 from assistant.engine.normalize import SENTENCE_BREAKS
 
@@ -42,10 +42,13 @@ def scan(doc: Document) -> Iterator[Hit]:
         if not spans:
             continue
         cues = [(s, e) for role, _, s, e in records if role == CUE]
+        after = [(s, e) for role, _, s, e in records if role == CUE_AFTER]
         kept = [
             sp
             for sp in spans
-            if not _inside_any(sp, excludes) and not _negated(sp, cues, rule.near, doc.raw)
+            if not _inside_any(sp, excludes)
+            and not _negated(sp, cues, rule.near, doc.raw)
+            and not _warned_after(sp, after, rule.near, doc.raw)
         ]
         for s, e in _merge(kept):
             yield Hit(index, s, e)
@@ -98,11 +101,27 @@ def _inside_any(span: Span, outers: list[Span]) -> bool:
 def _negated(span: Span, cues: list[Span], near: int, raw: str) -> bool:
     """A cue such as 警惕 / 严禁 / 请勿 shortly before the hit, in the same sentence, negates it."""
     for cs, ce in cues:
+        # Inside a window (「转发必有好运之类的消息请不要相信，更不要转发」) a cue between the parts
+        # negates too.
+        if span[0] < cs and ce < span[1]:
+            return True
         # The cue may end inside the hit (「请勿转发」 negating 「转发」) but must start before it.
         if cs < span[0] and ce <= span[1] and span[0] - ce <= near:
             between = raw[ce : span[0]]
             if not any(ch in SENTENCE_BREAKS for ch in between):
                 return True
+    return False
+
+
+def _warned_after(span: Span, cues: list[Span], near: int, raw: str) -> bool:
+    """「涉密文件一律不得通过微信传递」: a cue just after the hit, same sentence, makes it a warning."""
+    for cs, _ in cues:
+        if (
+            cs >= span[1]
+            and cs - span[1] <= near
+            and not any(ch in SENTENCE_BREAKS for ch in raw[span[1] : cs])
+        ):
+            return True
     return False
 
 

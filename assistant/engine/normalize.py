@@ -27,7 +27,7 @@ INVISIBLE = [
 CONTROLS = [c for c in range(0x00, 0x20) if c not in (0x09, 0x0A, 0x0D)] + list(range(0x7F, 0xA0))
 # Fillers users slip inside a word: 「红 包」, 「机*密」, 「拉.票」, 「投-票」. Chinese sentence
 # punctuation (，。！？；：) is kept so that neighbouring sentences do not fuse into a keyword.
-SEPARATORS = " \t\r\u3000*·•‧∙・.-_~|/\\#@^+=`'\"" + "＊．－＿～｜／＼＃＠＾＋＝"
+SEPARATORS = " \t\r\u3000*·•‧∙・.-_~|/\\#@^+=`'\"" + "＊．－＿～｜／＼＃＠＾＋＝“”‘’「」『』"
 
 SENTENCE_BREAKS = frozenset("。！？!?；;\n…")
 

@@ -26,6 +26,9 @@ class Match(Strict):
     regex: str | None = None
     trigger: list[str] = Field(default=[], description="regex runs only if one of these occurs")
     unless_near: list[str] | None = Field(default=None, description="negation cues before a hit")
+    unless_followed_by: list[str] | None = Field(
+        default=None, description="cues right after a hit that make it a warning"
+    )
     near: int = Field(default=12, ge=1, le=60)
     unless_within: list[str] = Field(default=[], description="longer phrases that cancel a hit")
     detector: str | None = None
