@@ -12,7 +12,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 run: $(STAMP)
-	$(PY) -m assistant check samples/draft.txt --time 23:10 || true
+	$(PY) -m streamlit run app.py
 
 test: $(STAMP)
 	$(PY) -m ruff check .
