@@ -26,7 +26,8 @@ _CN_DIGITS = {
     "九": 9,
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-NUM = r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
 
 
 def to_number(text: str) -> float | None:
@@ -34,6 +35,8 @@ def to_number(text: str) -> float | None:
     text = text.strip()
     if not text:
         return None
+    if _GROUPED.fullmatch(text):
+        text = text.replace(",", "")  # 「3,500」
     try:
         return float(text)
     except ValueError:
@@ -93,17 +96,22 @@ DATE_FULL = re.compile(
     r"(?:(?P<y>\d{4}|[零〇一二三四五六七八九]{4})\s*年\s*)?(?P<mo>\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]"
 )
 DATE_ISO = re.compile(r"(?<!\d)(?P<y>20\d{2})[-/.](?P<mo>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)")
-DATE_DAY = re.compile(r"(?<![\d月])(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号](?![\d])")
+DATE_MONTH = re.compile(
+    r"(?<![\d年月])(?P<mo>\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月"
+    r"(?!\s*(?:\d|[一二三四五六七八九十]{1,3}\s*[日号]))"
+)
+DATE_DAY = re.compile(r"(?<!\d)(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号](?![\d])")
 WEEKDAY = re.compile(r"(?P<rel>下下|下|本|这|上)?(?:周|星期|礼拜)(?P<w>[一二三四五六日天])")
 RELATIVE_DAY = re.compile(r"今天|今日|明天|明日|后天|今晚|明早|明晚|昨天")
 PLACE = re.compile(
     r"(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:号楼|楼|层)\s*)?(?:第(?:\d+|[一二三四五六七八九十]+))?"
     r"(?:大|小|多功能|综合|\d+号)?(?:会议室|报告厅|礼堂|活动室|会议中心|多功能厅|接待室|党员活动室|培训室)"
-    r"|(?:\d+|[一二三四五六七八九十]+)\s*(?:号楼|楼)(?:\s*\d{3,4}\s*(?:室|房间))?"
+    r"|(?:\d+|[一二三四五六七八九十]+)\s*(?:号楼|楼)(?:\s*\d{3,4}(?!\d)(?:\s*(?:室|房间))?)?"
     r"|\d{3,4}\s*(?:室|房间)"
 )
 NUMBER = re.compile(
-    rf"(?P<v>{NUM})\s*(?P<u>万元|元|块钱|份|人|名|个|本|套|台|张|页|次|项|天|小时|分钟|辆|间|箱|件|位|支|家|所|条|篇|组|批|期|届|%|％|公里|米|吨|户|周)"
+    rf"(?<![\d.,])(?P<v>{NUM})\s*(?P<mult>万|亿)?\s*(?P<u>元|块钱|份|人次|个人|人|名|个|本|套|台|张|页|次|项|天|"
+    r"小时|分钟|分|辆|间|箱|件|位|支|家|所|条|篇|组|批|期|届|%|％|公里|平方米|米|吨|户|周|字|处|亩)"
 )
 PHONE = re.compile(
     r"(?<!\d)(?:1[3-9]\d(?:[ -]?\d){8}|0\d{2,3}[ -]?\d{7,8}|\d{5,6}(?=\s*(?:热线|服务热线))|(?<=拨打)\d{3,5}|(?<=电话)\s*\d{3,5})(?!\d)"
@@ -161,6 +169,10 @@ def extract(text: str) -> list[Fact]:
             mo, d = to_number(m.group("mo")), to_number(m.group("d"))
             if mo and d and 1 <= mo <= 12 and 1 <= d <= 31:
                 add("date", m, {f"D{_n(mo)}-{_n(d)}", f"D*-{_n(d)}"})
+    for m in DATE_MONTH.finditer(text):
+        mo = to_number(m.group("mo"))
+        if mo and 1 <= mo <= 12:
+            add("date", m, {f"M{_n(mo)}"})
     for m in DATE_DAY.finditer(text):
         d = to_number(m.group("d"))
         if d and 1 <= d <= 31:
@@ -179,13 +191,28 @@ def extract(text: str) -> list[Fact]:
             keys = _hour_keys(m.group("period"), to_number(m.group("h")), _minute(m.group("m")))
             add("time", m, keys)
     for m in PLACE.finditer(text):
-        add("place", m, {"P" + _canon_numerals(re.sub(r"\s+", "", m.group()))})
+        add("place", m, _place_keys(m.group()))
     for m in NUMBER.finditer(text):
         value = to_number(m.group("v"))
-        unit = {"块钱": "元", "％": "%", "名": "人", "位": "人"}.get(m.group("u"), m.group("u"))
+        unit = {"块钱": "元", "％": "%", "名": "人", "位": "人", "个人": "人"}.get(
+            m.group("u"), m.group("u")
+        )
         if value is not None:
-            add("number", m, {f"N{_n(value)}{unit}"})
+            # 「8.6万元」 is 「86000元」; 「18万元」 is 「十八万元」.
+            value *= {"万": 10_000, "亿": 100_000_000}.get(m.group("mult") or "", 1)
+            add("number", m, {f"N{_n(round(value, 6))}{unit}"})
     return facts
+
+
+def _place_keys(text: str) -> set[str]:
+    """「三楼第二会议室」 is 「3楼第2会议室」; 「5楼501」 is 「5楼501室」 and also room 「501室」."""
+    canon = _canon_numerals(re.sub(r"\s+", "", text))
+    canon = re.sub(r"(?<=\d)(?:室|房间)$", "", canon)
+    keys = {"P" + canon}
+    room = re.search(r"楼(\d{3,4})$", canon)
+    if room:
+        keys.add("P" + room.group(1))
+    return keys
 
 
 def _canon_numerals(s: str) -> str:

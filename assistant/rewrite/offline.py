@@ -18,26 +18,51 @@ NAME = "offline"
 
 _PINGS = r"(?:在吗|在不在|在么|在嘛|看到请回复|看到回复|看到速回|有人吗|滴滴)[？?！!，,。～~\s]*"
 _FILLERS = (
-    r"哈哈+|呵呵+|嘿嘿+|嗯嗯?|那个那个|那个|就是说|怎么说呢|好吧|别忘了啊?|别忘记了?|记得哦|"
-    r"辛苦辛苦|拜托拜托|麻烦大家了|亲们|宝子们|小伙伴们|各位亲|大家好啊"
+    r"哈哈+|呵呵+|嘿嘿+|嗯+|哦哦|那个啥|那个那个|那个|就是说|怎么说呢|好吧|别忘了啊?|别忘记了?|记得哦|"
+    r"辛苦辛苦|拜托拜托|麻烦大家了|亲们|宝子们|小伙伴们|各位亲|大家好啊|哈喽|"
+    r"(?:提醒(?:一)?下大家|跟大家说(?:一)?下)(?=[，,。！!：:\s]|$)|^(?:额|哎|嗨|唉)[，,\s]*"
 )
-_LEAD_ADDRESS = (
-    r"^(?:各位(?:同事|领导|老师|同志)?|大家|全体(?:同事|人员)?|同志们|"
-    r"[\u4e00-\u9fff]{1,6}(?:主任|书记|局长|处长|科长|部长|老师|同志|领导|经理|院长|校长))"
-    r"(?:好)?[，,、：:！!\s]+"
+# Whole clauses that only clear the throat: 「提醒一下」「跟大家说下」「就这些」「收到收到」.
+_THROAT = re.compile(
+    r"(?:(?:提醒|通知|说|看|记)(?:一)?下(?:大家)?|提醒|通知|跟大家说(?:一)?下|大家(?:看|记)(?:一)?下|"
+    r"注意(?:了|注意)?|重要|就这些|又是我|好消息|好的|好嘞|收到|明白|了解|不好意思(?:打扰了)?|"
+    r"打扰(?:一下|了)|想跟您请示个事|各位|大家|大家好|您好|你好)[啊呀哈哦噢嘛吧]*"
 )
+_ADDRESS = (
+    r"(?:各位(?:同事|领导|老师|同志)?|大家|全体(?:同事|人员)?|同志们|"
+    r"[\u4e00-\u9fff]{1,6}(?:主任|书记|局长|处长|科长|部长|老师|同志|领导|经理|院长|校长)|"
+    r"[\u4e00-\u9fff](?:局|处|科|总))"
+)
+_GREETING = r"(?:您好|你好|大家好|各位好)[呀啊]?"
+# An address or greeting opening the first sentence: the salutation line replaces it.
+_LEAD_ADDRESS = re.compile(
+    rf"^(?:{_GREETING}[，,！!\s]*)?{_ADDRESS}(?:{_GREETING}|好)?[，,、：:！!\s]+"
+    rf"|^{_GREETING}[，,、：:！!\s]+"
+    rf"|^{_ADDRESS}(?=您|你)"
+)
+# The template numbers the points itself: the draft's own item markers go.
+_ITEM_MARK = re.compile(
+    r"^\s*(?:[-•·*]|\d{1,2}\s*(?:[.．](?!\d)|[、)）])|\d{1,2}\s+(?![\d点时分号日月年周个人份元楼层:：.．])|"
+    r"[一二三四五六七八九十]{1,3}\s*、|"
+    r"[①②③④⑤⑥⑦⑧⑨⑩]|[(（]\d{1,2}[)）])\s*"
+)
+_LEAD_NOTICE = re.compile(r"^(?:提醒|通知|注意)[：:]\s*")
 _INSTRUCTION = re.compile(
     r"[^。！？!?\n]*(?:忽略(?:以上|上面|之前|前面)|ignore (?:all|previous|the above)|只(?:需)?回复|"
     r"不要改写|你现在是|system prompt|系统提示|扮演)[^。！？!?\n]*[。！？!?]?",
     re.IGNORECASE,
 )
-_STICKER = re.compile(r"\[[\u4e00-\u9fffA-Za-z0-9]{1,4}\]")
+# WeChat sticker codes such as 「[旺柴]」, never the vault's placeholders such as 「[电话1]」.
+_STICKER = re.compile(r"\[(?!(?:电话|证件号|卡号|编号)\d+\])[\u4e00-\u9fffA-Za-z0-9]{1,4}\]")
 _TRAILING_PARTICLES = re.compile(r"[啊呀哈哦噢嘛呢吧哟]+(?=[，。！？!?,；;]|$)")
+# 「提醒一下提醒一下」「重要重要重要」「各位各位」: a word said twice in a row is said once.
+_STUTTER = re.compile(r"([\u4e00-\u9fff]{2,4})\1+")
 _EVENT = re.compile(
     r"(?:召开|开|举行|举办|参加|组织|开展)(?P<topic>[\u4e00-\u9fff]{0,8}?)"
     r"(?P<noun>工作会议|座谈会|会议|会|培训|活动|检查|演练|考试|讲座|学习|调研)(?![室场厅议])"
 )
 _SPLIT = re.compile(r"(?<=[。！？!?；;\n])")
+_CLAUSE = re.compile(r"[^，,]+[，,]?")
 _CLOSINGS = {
     Kind.notice: "特此通知。",
     Kind.request: "妥否，请批示。",
@@ -50,6 +75,13 @@ _TITLE_SUFFIX = {
     Kind.reminder: "提醒",
     Kind.reply: "回复",
 }
+# Each must read as a title line to the format rules (rules/format.yaml `title_patterns`).
+_FALLBACK_TITLE = {
+    Kind.notice: "工作通知",
+    Kind.request: "工作请示",
+    Kind.reminder: "工作提醒",
+    Kind.reply: "关于有关事项的回复",
+}
 CONFIRM = "收到请回复，谢谢！"
 
 
@@ -60,26 +92,63 @@ def clean(draft: str) -> tuple[list[str], list[str]]:
     if _INSTRUCTION.search(text):
         text = _INSTRUCTION.sub("", text)
         notes.append("草稿中要求改变任务的语句已作为无关内容删去，未执行")
-    text = EMOJI.sub("", text)
-    text = _STICKER.sub("", text)
+    # An emoji or sticker often stands where a comma would: 「各位😊明天……」.
+    text = EMOJI.sub("，", text)
+    text = _STICKER.sub("，", text)
     text = re.sub(_PINGS, "", text)
-    text = re.sub(_FILLERS, "", text)
-    sentences: list[str] = []
-    seen: set[str] = set()
-    for raw in _SPLIT.split(text):
-        for part in raw.split("\n"):
-            s = _tidy(part)
-            if not s:
-                continue
-            key = re.sub(r"[\s，。！？!?,；;、]", "", s)
-            if key in seen:
-                notes.append("删去了重复的句子")
-                continue
-            seen.add(key)
-            sentences.append(s)
+    text = _STUTTER.sub(r"\1", text)
+    text = re.sub(_FILLERS, "", text, flags=re.MULTILINE)
+    sentences, repeated = _sentences(text, drop_throat=True)
+    if not sentences:  # 「收到收到！」 alone: the throat-clearing is the whole message
+        sentences, repeated = _sentences(text, drop_throat=False)
+    if repeated:
+        notes.append("删去了重复的话")
     if sentences:
-        sentences[0] = _tidy(re.sub(_LEAD_ADDRESS, "", sentences[0]))
+        first = sentences[0]
+        for pattern in (_LEAD_ADDRESS, _LEAD_NOTICE, _LEAD_ADDRESS):
+            first = pattern.sub("", first)
+        sentences[0] = _tidy(first)
     return [s for s in sentences if s], notes
+
+
+def _sentences(text: str, *, drop_throat: bool) -> tuple[list[str], bool]:
+    """(sentences, whether a repeat was dropped), each clause kept verbatim or not at all."""
+    sentences: list[str] = []
+    kept: list[str] = []  # keys of the clauses kept so far
+    repeated = False
+    for raw in _SPLIT.split(text):
+        for line in raw.split("\n"):
+            clauses = []
+            for clause in _CLAUSE.findall(_ITEM_MARK.sub("", line)):
+                key = _key(clause)
+                if not key or (drop_throat and _THROAT.fullmatch(key)):
+                    continue
+                if _said_before(key, kept):
+                    repeated = True
+                    continue
+                kept.append(key)
+                clauses.append(clause)
+            s = _tidy("".join(clauses))
+            if s:
+                sentences.append(s)
+    return sentences, repeated
+
+
+def _key(clause: str) -> str:
+    return re.sub(r"[\s，。！？!?,；;、：:]", "", _TRAILING_PARTICLES.sub("", clause.strip()))
+
+
+def _said_before(key: str, kept: list[str]) -> bool:
+    """The clause is a repeat: said already, word for word or inside a longer clause that keeps
+    every fact of it (「达到500分」 after 「11月30日前要达到500分」)."""
+    from assistant.rewrite.facts import compare
+
+    for earlier in kept:
+        if key == earlier:
+            return True
+        if len(key) >= 4 and key in earlier and not compare(key, earlier)[1]:
+            return True
+    return False
 
 
 def _tidy(s: str) -> str:
@@ -110,16 +179,14 @@ def subject(sentences: list[str], kind: Kind) -> str:
             else "举行"
         )
         return f"关于{verb}{topic}{noun}的{suffix}"
-    head = re.split(r"[，。！？!?；;,]", sentences[0])[0] if sentences else ""
-    head = re.sub(r"^(?:请|麻烦|烦请|想|我想|我们)+", "", head)
+    head = re.split(r"[，。！？!?；;,]|[：:](?!\d)", sentences[0])[0] if sentences else ""
+    head = re.sub(r"^(?:我们?|本)(?:科室|科|单位|支部|村|街道|部门)?(?:想|拟|要|准备)?", "", head)
+    head = re.sub(
+        r"^(?:麻烦|烦请|想|(?:您|你)(?:要|问|让查|让)的|请(?=[\u4e00-\u9fff]{2}))", "", head
+    )
     if 2 <= len(head) <= 16:
         return f"关于{head}的{suffix}"
-    return {
-        Kind.notice: "工作通知",
-        Kind.request: "工作请示",
-        Kind.reminder: "工作提醒",
-        Kind.reply: "工作回复",
-    }[kind]
+    return _FALLBACK_TITLE[kind]
 
 
 def generate(

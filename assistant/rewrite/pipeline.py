@@ -12,7 +12,7 @@ from assistant.inputs import InputError, validate_text
 from assistant.models import Category, Channel, Finding, Kind, Severity
 from assistant.rewrite import offline
 from assistant.rewrite.facts import compare
-from assistant.rewrite.llm import BackendError, LLMBackend
+from assistant.rewrite.llm import BackendError, backend_for
 from assistant.rewrite.masking import Vault
 from assistant.rewrite.models import Facts, OfficialMessage, RewriteRequest, RewriteResult
 from assistant.rewrite.prompts import render_message, repair_message, rewrite_messages
@@ -78,7 +78,7 @@ def rewrite(
     notes: list[str] = []
     if backend is None and not offline:
         settings = settings or from_env()
-        backend = LLMBackend(settings) if settings else None
+        backend = backend_for(settings) if settings else None
     if offline:
         backend = None
     if backend is None:
@@ -92,7 +92,7 @@ def rewrite(
         )
         return _offline(request, engine, notes, attempts=0)
 
-    attempts = 0
+    attempts, unavailable = 0, False
     for _ in range(MAX_MODEL_ROUNDS):
         attempts += 1
         try:
@@ -100,6 +100,7 @@ def rewrite(
         except BackendError as exc:
             notes.append(f"第 {attempts} 次调用模型失败：{exc.reason}")
             if exc.failure == "unavailable":
+                unavailable = True
                 break  # a repair prompt cannot help an endpoint that is down
             messages = [
                 *messages,
@@ -123,8 +124,14 @@ def rewrite(
             result.notes = notes + ([f"第 {attempts} 次修正后通过复核"] if attempts > 1 else [])
             return result
         notes.append(f"第 {attempts} 次改写未通过复核：" + "；".join(problems))
-        messages = [*messages, raw, repair_message(problems)]
-    notes.append("模型改写未能通过复核，已改用离线改写")
+        # The problems quote the unmasked message and draft: personal data in them is masked
+        # again before it goes back to the model, like the draft itself.
+        messages = [*messages, raw, repair_message([vault.mask_known(p) for p in problems])]
+    notes.append(
+        "模型服务暂不可用，已改用离线改写"
+        if unavailable
+        else "模型改写未能通过复核，已改用离线改写"
+    )
     return _offline(request, engine, notes, attempts=attempts)
 
 

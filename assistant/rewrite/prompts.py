@@ -1,4 +1,4 @@
-"""The prompts, rendered from the jinja2 templates in `prompts/` through langchain-core.
+"""The prompts, rendered from the jinja2 templates in `prompts/` as langchain-core messages.
 
 Only the clauses that matter for this draft go in (the five basic requirements, the clauses its
 findings cite, the kind's own), cited by id, to keep the prompt short and grounded.
@@ -34,13 +34,22 @@ def template_text(name: str) -> str:
 
 
 @cache
-def _chat_template(system: str, user: str) -> Any:
-    from langchain_core.prompts import ChatPromptTemplate
+def _compiled(name: str) -> Any:
+    """A prompt template compiled once. langchain-core's jinja2 prompt templates re-compile the
+    template on every format (several ms each); this renders with the same sandboxed jinja2
+    environment and defaults, so the text is identical, without the per-call compile."""
+    from jinja2.sandbox import SandboxedEnvironment
 
-    return ChatPromptTemplate.from_messages(
-        [("system", template_text(system)), ("human", template_text(user))],
-        template_format="jinja2",
-    )
+    return SandboxedEnvironment().from_string(template_text(name))
+
+
+def _chat_messages(system: str, user: str, **values: Any) -> list[Any]:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    return [
+        SystemMessage(content=_compiled(system).render(**values)),
+        HumanMessage(content=_compiled(user).render(**values)),
+    ]
 
 
 def fence(text: str) -> str:
@@ -80,8 +89,9 @@ def rewrite_messages(
     findings: list[Finding],
     clauses: dict[str, tuple[str, str]],
 ) -> list[Any]:
-    template = _chat_template("rewrite_system.j2", "rewrite_user.j2")
-    return template.format_messages(
+    return _chat_messages(
+        "rewrite_system.j2",
+        "rewrite_user.j2",
         clauses=select_clauses(clauses, findings, kind, important),
         closing_hint=closing_hint(kind, important),
         kind_label=KIND_LABELS[kind],
@@ -94,23 +104,21 @@ def rewrite_messages(
 
 
 def repair_message(problems: list[str]) -> Any:
-    from langchain_core.prompts import PromptTemplate
-
-    text = PromptTemplate.from_template(template_text("repair.j2"), template_format="jinja2")
     from langchain_core.messages import HumanMessage
 
-    return HumanMessage(text.format(problems=problems))
+    return HumanMessage(_compiled("repair.j2").render(problems=problems))
 
 
 def judge_messages(
     *, text: str, channel: Channel, findings: list[Finding], clauses: dict[str, tuple[str, str]]
 ) -> list[Any]:
-    template = _chat_template("judge_system.j2", "judge_user.j2")
     red = [c for c in Category if not c.is_format]
     cited = sorted(
         {c for c, _ in clauses.items() if c.startswith(("redline", "principle", "guide"))}
     )
-    return template.format_messages(
+    return _chat_messages(
+        "judge_system.j2",
+        "judge_user.j2",
         clauses=[{"id": c, "title": clauses[c][0], "text": clauses[c][1]} for c in cited],
         categories=[c.value for c in red],
         channel_label=CHANNEL_LABELS[channel],

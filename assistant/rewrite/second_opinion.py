@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.engine.checker import Engine, default_engine
 from assistant.models import Category, Channel, Finding, Kind, Report, Severity, verdict_of
-from assistant.rewrite.llm import BackendError, LLMBackend
+from assistant.rewrite.llm import BackendError, backend_for
 from assistant.rewrite.masking import Vault
 from assistant.rewrite.prompts import judge_messages
 from assistant.rewrite.settings import Settings, from_env
@@ -69,7 +69,7 @@ def second_opinion(
         settings = settings or from_env()
         if settings is None:
             return Opinion(report, "skipped", "未配置模型，已跳过模型复核，结论仅来自规则检查")
-        backend = LLMBackend(settings)
+        backend = backend_for(settings)
     if any(f.category is Category.secret for f in report.findings):
         return Opinion(report, "skipped", "消息含涉密内容，未发送给模型复核", backend.name)
     vault = Vault()

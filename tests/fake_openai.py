@@ -1,0 +1,178 @@
+"""A loopback OpenAI-compatible server for tests: the real `openai` client talks real HTTP to it.
+
+Each test gives it a script, one step per request received (the last step repeats when the
+script runs out):
+
+- ``("json", obj)``       a chat.completion whose ``message.content`` is ``json.dumps(obj)``
+- ``("raw", text)``       a chat.completion whose content is ``text`` as is (e.g. malformed JSON)
+- ``("status", code)``    an OpenAI-style error body with that HTTP status (500, 429, …)
+- ``("sleep", s, step)``  wait ``s`` seconds, then answer ``step`` (the client may have gone)
+- ``("refusal", text)``   a message with ``refusal`` set and ``content`` null
+
+Every request body it received is kept, parsed, in ``server.requests`` (and its Authorization
+header in ``server.auth``). Error replies carry ``retry-after-ms: 5`` so that the client's own
+retries, still bounded by ``max_retries``, do not slow the tests down.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+Step = tuple[Any, ...]
+
+_ERRORS = {
+    400: ("invalid_request_error", "Bad request"),
+    401: ("invalid_request_error", "Incorrect API key provided"),
+    429: ("rate_limit_exceeded", "Rate limit reached for requests"),
+    500: ("server_error", "The server had an error while processing your request"),
+    503: ("server_error", "The engine is currently overloaded"),
+}
+
+
+def completion(content: str | None, *, model: str = "test-model", refusal: str | None = None):
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content, "refusal": refusal},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+    }
+
+
+class FakeOpenAI:
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.paths: list[str] = []
+        self.auth: list[str] = []  # the Authorization header of each request
+        self._script: list[Step] = [("status", 500)]
+        self._served = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.httpd.block_on_close = False
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def script(self, *steps: Step) -> FakeOpenAI:
+        with self._lock:
+            self._script, self._served = list(steps), 0
+            self.requests.clear()
+            self.paths.clear()
+            self.auth.clear()
+        return self
+
+    def start(self) -> FakeOpenAI:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()  # wakes any handler still sleeping
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(timeout=5)
+
+    # -- used by the handler ------------------------------------------------------------------
+    def _next(self, body: dict[str, Any], path: str, auth: str) -> Step:
+        with self._lock:
+            self.requests.append(body)
+            self.paths.append(path)
+            self.auth.append(auth)
+            step = self._script[min(self._served, len(self._script) - 1)]
+            self._served += 1
+        return step
+
+    def request_texts(self) -> list[str]:
+        """Every request body as the JSON text it was, for substring assertions."""
+        return [json.dumps(r, ensure_ascii=False) for r in self.requests]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeOpenAI
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall between headers and body
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            body = {"_unparsed": raw.decode("utf-8", "replace")}
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
+            return
+        step = self.fake._next(body, self.path, self.headers.get("Authorization") or "")
+        self._answer(step, body.get("model") or "test-model")
+
+    def _answer(self, step: Step, model: str) -> None:
+        kind = step[0]
+        if kind == "sleep":
+            if self.fake._stop.wait(step[1]):
+                return
+            self._answer(step[2] if len(step) > 2 else ("raw", "{}"), model)
+        elif kind == "json":
+            self._send(200, completion(json.dumps(step[1], ensure_ascii=False), model=model))
+        elif kind == "raw":
+            self._send(200, completion(step[1], model=model))
+        elif kind == "refusal":
+            self._send(200, completion(None, model=model, refusal=step[1]))
+        elif kind == "status":
+            code = int(step[1])
+            etype, message = _ERRORS.get(code, ("server_error", f"HTTP {code}"))
+            self._send(
+                code,
+                {"error": {"message": message, "type": etype, "param": None, "code": None}},
+                # Retries stay bounded by max_retries; this only keeps the back-off short.
+                headers={"retry-after-ms": "5"},
+            )
+        else:  # pragma: no cover - a mistake in a test's script
+            raise ValueError(f"unknown step {step!r}")
+
+    def _send(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client timed out and went away
+
+
+@pytest.fixture
+def fake_openai() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI().start()
+    try:
+        yield server
+    finally:
+        server.close()
