@@ -328,25 +328,32 @@ def test_personal_data_never_reaches_the_model_and_is_restored(fake_openai):
 def test_an_id_number_is_masked_in_every_request_even_in_the_repair(fake_openai):
     draft = f"明天去市里办证的同志注意了，小周的身份证号{ID_NUMBER}已经报上去了，电话{PHONE}，早上8点单位门口集合"
     ask = {"sender": "办公室", "audience": "相关同志", "kind": "notice", "important": True}
+    drops_phone = reply(
+        "明天早上8点在单位门口集合，去市里办证。",
+        "小周的身份证号[证件号1]已报送。",
+        subject="关于去市里办证的通知",
+        salutation="相关同志",
+    )
     keeps = reply(
         "明天早上8点在单位门口集合，去市里办证。",
         "小周的身份证号[证件号1]已报送，联系电话[电话1]。",
         subject="关于去市里办证的通知",
         salutation="相关同志",
     )
-    result = run(fake_openai, ("json", keeps), ("json", keeps), draft=draft, ask=ask)
+    result = run(fake_openai, ("json", drops_phone), ("json", keeps), draft=draft, ask=ask)
     sent = fake_openai.request_texts()
     assert len(sent) == 2
     for body in sent:
         assert ID_NUMBER not in body and PHONE not in body
         assert "[证件号1]" in body and "[电话1]" in body
-    # The restored ID number is a red line in a work group: the re-check says so, in the repair
-    # prompt only as its placeholder, and the result still carries the real values.
-    assert "身份证号码" in last_user(fake_openai.requests[1])
-    assert "「[证件号1]」" in last_user(fake_openai.requests[1])
+    # The repair names the dropped phone only by its placeholder.
+    assert "[电话1]" in last_user(fake_openai.requests[1])
     assert ID_NUMBER in result.message and PHONE in result.message
+    assert result.backend == "llm:test-model" and result.attempts == 2
+    # The ID number was the user's own content: the model is not blamed for it (no third round,
+    # no fallback), but the verdict still says not to send, and the notes say why.
     assert result.report.verdict == Verdict.block
-    assert any("仍有问题" in n for n in result.notes)
+    assert any("草稿本身的问题" in n for n in result.notes)
 
 
 @pytest.mark.parametrize(
@@ -422,12 +429,14 @@ def test_offline_rewrite_of_every_eval_case(case, engine):
         assert result.report.verdict == Verdict.block
     if draft_red_lines:
         assert result.report.verdict != Verdict.ok
-        assert any(n.startswith("离线改写后仍有问题") for n in result.notes), result.notes
+        # The draft's own red lines are named in the notes, each by its words.
+        note = next(n for n in result.notes if n.startswith("草稿本身的问题"))
+        assert all(f.excerpt in note for f in draft_red_lines), (note, draft_red_lines)
     else:
         assert result.report.verdict == Verdict.ok, [
             (f.rule, f.excerpt) for f in result.report.findings
         ]
-        assert not any("仍有问题" in n for n in result.notes)
+        assert not any("仍有问题" in n or "草稿本身的问题" in n for n in result.notes)
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,7 @@ def rewrite(
         return _offline(request, engine, notes, attempts=0)
 
     messages, vault, findings = build_prompt(request, engine)
+    inherited = _keys(findings, engine)
     secrets = [f for f in findings if f.category is Category.secret]
     if secrets:
         notes.append(
@@ -118,10 +119,12 @@ def rewrite(
             engine=engine,
             backend=backend.name,
             attempts=attempts,
+            inherited=inherited,
         )
         problems += more
         if not problems:
             result.notes = notes + ([f"第 {attempts} 次修正后通过复核"] if attempts > 1 else [])
+            result.notes += _inherited_note(result, inherited, engine)
             return result
         notes.append(f"第 {attempts} 次改写未通过复核：" + "；".join(problems))
         # The problems quote the unmasked message and draft: personal data in them is masked
@@ -140,6 +143,7 @@ def _offline(
 ) -> RewriteResult:
     structured, cleaning = offline.generate(request)
     message = render_message(structured)
+    inherited = _keys(engine.check(request.draft, channel=Channel.work_group).findings, engine)
     result, problems = _validated(
         request,
         structured=structured,
@@ -147,8 +151,9 @@ def _offline(
         engine=engine,
         backend=offline.NAME,
         attempts=attempts + 1,
+        inherited=inherited,
     )
-    result.notes = notes + cleaning
+    result.notes = notes + cleaning + _inherited_note(result, inherited, engine)
     if problems:
         result.notes.append("离线改写后仍有问题，请人工修改后再发：" + "；".join(problems))
     return result
@@ -162,14 +167,20 @@ def _validated(
     engine: Engine,
     backend: str,
     attempts: int,
+    inherited: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[RewriteResult, list[str]]:
-    """The result plus every reason it must not be sent as is: rules, facts, structure."""
+    """The result plus every reason the writer must fix: rules, facts, structure.
+
+    Findings the draft already had on the same words (an ID number the user asked to keep, a red
+    line in the user's own text) stay in the report, so the verdict still says not to send, but
+    they are not the writer's failure: repairing cannot remove them without dropping a fact.
+    """
     report = engine.check(message, channel=Channel.work_group, kind=request.kind)
     kept, missing, added = compare(request.draft, message)
     problems = [
         f"[{f.clause}] {f.message}" + (f"（「{f.excerpt}」）" if f.excerpt else "")
         for f in report.findings
-        if f.severity is not Severity.info
+        if f.severity is not Severity.info and _key(f, engine) not in inherited
     ]
     problems += [f"遗漏了草稿中的「{x}」" for x in missing]
     problems += [f"出现了草稿中没有的「{x}」，不得编造" for x in added]
@@ -184,6 +195,28 @@ def _validated(
         structured=structured,
     )
     return result, problems
+
+
+def _key(finding: Finding, engine: Engine) -> tuple[str, str]:
+    return finding.rule, engine.compiled.fold_text(finding.excerpt)
+
+
+def _keys(findings: list[Finding], engine: Engine) -> frozenset[tuple[str, str]]:
+    return frozenset(_key(f, engine) for f in findings if f.severity is not Severity.info)
+
+
+def _inherited_note(result: RewriteResult, inherited: frozenset, engine: Engine) -> list[str]:
+    kept = [
+        f
+        for f in result.report.findings
+        if f.severity is not Severity.info and _key(f, engine) in inherited
+    ]
+    if not kept:
+        return []
+    listed = "、".join(sorted({f"「{f.excerpt}」" for f in kept}))
+    return [
+        f"草稿本身的问题（{listed}）改写时不能删改事实，仍保留在消息中：请先按检查结果处理，再决定是否发送"
+    ]
 
 
 def _structure_problems(m: OfficialMessage, request: RewriteRequest) -> list[str]:
