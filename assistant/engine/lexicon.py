@@ -3,13 +3,17 @@ negation cues and cancelling phrases, for every lexical rule in one pass of the 
 
 from __future__ import annotations
 
+import sys
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from itertools import accumulate
 
 from assistant.engine.compiled import ALL, ANY, CUE, CUE_AFTER, EXCLUDE, TRIGGER, RuntimeRule
 from assistant.engine.document import Document, Hit
 from assistant.engine.normalize import SENTENCE_BREAKS
 
 Span = tuple[int, int]
+_SMALL = 64  # below this many pairs, comparing each pair beats building an index
 
 
 def scan(doc: Document) -> Iterator[Hit]:
@@ -36,19 +40,20 @@ def scan(doc: Document) -> Iterator[Hit]:
             continue
         # A keyword inside a cancelling phrase (「红包」 in 「警惕红包诈骗」) never counts.
         excludes = [(s, e) for role, _, s, e in records if role == EXCLUDE]
-        if excludes:
-            records = [r for r in records if r[0] == EXCLUDE or not _inside_any(r[2:], excludes)]
+        inside = _Containers(excludes) if excludes else None
+        if inside is not None:
+            records = [r for r in records if r[0] == EXCLUDE or not inside.contains(r[2:])]
         spans = _candidates(rule, records, doc)
         if not spans:
             continue
         cues = [(s, e) for role, _, s, e in records if role == CUE]
         after = [(s, e) for role, _, s, e in records if role == CUE_AFTER]
+        warned = _Cues(cues, after, rule.near, doc.raw) if cues or after else None
         kept = [
             sp
             for sp in spans
-            if not _inside_any(sp, excludes)
-            and not _negated(sp, cues, rule.near, doc.raw)
-            and not _warned_after(sp, after, rule.near, doc.raw)
+            if (inside is None or not inside.contains(sp))
+            and (warned is None or not warned.negates(sp))
         ]
         for s, e in _merge(kept):
             yield Hit(index, s, e)
@@ -70,22 +75,79 @@ def _candidates(
 
 def _within_window(rule: RuntimeRule, records: list[tuple[int, int, int, int]]) -> list[Span]:
     """For each occurrence of the first group, the nearest occurrence of every other group; the
-    span covers them all and must fit in the rule's window."""
+    span covers them all and must fit in the rule's window.
+
+    "Nearest" is the smallest gap, ties going to the earliest record. An occurrence more than
+    `window` away can never be part of a span that fits, so only those within reach are looked
+    at: linear in the text, where trying every pair was quadratic on keyword-dense input.
+    """
     groups: list[list[Span]] = [[] for _ in range(rule.n_groups)]
     for role, group, s, e in records:
         if role == ALL:
             groups[group].append((s, e))
     if not all(groups):
         return []
+    window = rule.window
     out: list[Span] = []
+    if len(groups[0]) * sum(map(len, groups[1:])) <= _SMALL:
+        # A few occurrences (the usual message): trying every pair is cheapest.
+        for anchor in groups[0]:
+            lo, hi = anchor
+            for spans in groups[1:]:
+                a0, a1 = anchor
+                best = min(spans, key=lambda sp: max(sp[0] - a1, a0 - sp[1], 0))
+                lo, hi = min(lo, best[0]), max(hi, best[1])
+            if hi - lo <= window:
+                out.append((lo, hi))
+        return out
+    others = [_Nearest(g) for g in groups[1:]]
     for anchor in groups[0]:
         lo, hi = anchor
-        for others in groups[1:]:
-            best = min(others, key=lambda sp: max(sp[0] - anchor[1], anchor[0] - sp[1], 0))
+        for nearest in others:
+            best = nearest.best(anchor, window)
+            if best is None:
+                break  # every occurrence of this group is out of reach: the span cannot fit
             lo, hi = min(lo, best[0]), max(hi, best[1])
-        if hi - lo <= rule.window:
-            out.append((lo, hi))
+        else:
+            if hi - lo <= window:
+                out.append((lo, hi))
     return out
+
+
+class _Nearest:
+    """One group's spans sorted by end, with the smallest start of every suffix of that order."""
+
+    __slots__ = ("ends", "items", "suffix_min_start")
+
+    def __init__(self, spans: list[Span]) -> None:
+        order = sorted(range(len(spans)), key=lambda i: (spans[i][1], i))
+        self.items = [(spans[i][0], spans[i][1], i) for i in order]
+        self.ends = [spans[i][1] for i in order]
+        suffix = [0] * len(order)
+        low = sys.maxsize
+        for j in range(len(order) - 1, -1, -1):
+            low = min(low, self.items[j][0])
+            suffix[j] = low
+        self.suffix_min_start = suffix
+
+    def best(self, anchor: Span, window: int) -> Span | None:
+        """The earliest-recorded span with the smallest gap to `anchor`, if that gap is at most
+        `window`, else None: exactly `min(spans, key=gap)` whenever that one could fit."""
+        a0, a1 = anchor
+        reach = a1 + window
+        items, suffix = self.items, self.suffix_min_start
+        best: Span | None = None
+        best_key = (sys.maxsize, sys.maxsize)
+        # Only spans ending at or after a0 - window and starting at or before a1 + window.
+        for j in range(bisect_left(self.ends, a0 - window), len(items)):
+            if suffix[j] > reach:
+                break
+            s, e, i = items[j]
+            if s <= reach:
+                key = (max(s - a1, a0 - e, 0), i)
+                if key < best_key:
+                    best, best_key = (s, e), key
+        return best
 
 
 def _edges_clear(text: str, start: int, end: int, edges: int) -> bool:
@@ -94,35 +156,54 @@ def _edges_clear(text: str, start: int, end: int, edges: int) -> bool:
     return not (edges & 2 and end < len(text) and text[end].isascii() and text[end].isalnum())
 
 
-def _inside_any(span: Span, outers: list[Span]) -> bool:
-    return any(o[0] <= span[0] and span[1] <= o[1] for o in outers)
+class _Containers:
+    """Is a span inside any of these? Sorted by start, with the running maximum end: O(log n)."""
+
+    __slots__ = ("max_end", "starts")
+
+    def __init__(self, outers: list[Span]) -> None:
+        outers = sorted(outers)
+        self.starts = [s for s, _ in outers]
+        self.max_end = list(accumulate((e for _, e in outers), max))
+
+    def contains(self, span: Span) -> bool:
+        i = bisect_right(self.starts, span[0])
+        return i > 0 and self.max_end[i - 1] >= span[1]
 
 
-def _negated(span: Span, cues: list[Span], near: int, raw: str) -> bool:
-    """A cue such as 警惕 / 严禁 / 请勿 shortly before the hit, in the same sentence, negates it."""
-    for cs, ce in cues:
-        # Inside a window (「转发必有好运之类的消息请不要相信，更不要转发」) a cue between the parts
-        # negates too.
-        if span[0] < cs and ce < span[1]:
-            return True
-        # The cue may end inside the hit (「请勿转发」 negating 「转发」) but must start before it.
-        if cs < span[0] and ce <= span[1] and span[0] - ce <= near:
-            between = raw[ce : span[0]]
-            if not any(ch in SENTENCE_BREAKS for ch in between):
+class _Cues:
+    """Negation cues (警惕 / 严禁 / 请勿) and warnings after the hit (不得 …), indexed by position so
+    that each hit only looks at the cues near it."""
+
+    __slots__ = ("after", "after_starts", "before", "before_ends", "near", "raw")
+
+    def __init__(self, before: list[Span], after: list[Span], near: int, raw: str) -> None:
+        self.before = sorted(before, key=lambda c: c[1])
+        self.before_ends = [ce for _, ce in self.before]
+        self.after = sorted(after)
+        self.after_starts = [cs for cs, _ in self.after]
+        self.near, self.raw = near, raw
+
+    def negates(self, span: Span) -> bool:
+        start, end = span
+        raw = self.raw
+        # Cues ending in [start - near, end]: every one the two tests below can accept.
+        lo = bisect_left(self.before_ends, start - self.near)
+        for cs, ce in self.before[lo : bisect_right(self.before_ends, end)]:
+            # Inside a window (「转发必有好运之类的消息请不要相信，更不要转发」) a cue between the
+            # parts negates too.
+            if start < cs and ce < end:
                 return True
-    return False
-
-
-def _warned_after(span: Span, cues: list[Span], near: int, raw: str) -> bool:
-    """「涉密文件一律不得通过微信传递」: a cue just after the hit, same sentence, makes it a warning."""
-    for cs, _ in cues:
-        if (
-            cs >= span[1]
-            and cs - span[1] <= near
-            and not any(ch in SENTENCE_BREAKS for ch in raw[span[1] : cs])
-        ):
-            return True
-    return False
+            # The cue may end inside the hit (「请勿转发」 negating 「转发」) but must start before
+            # it, in the same sentence.
+            if cs < start and not any(ch in SENTENCE_BREAKS for ch in raw[ce:start]):
+                return True
+        # 「涉密文件一律不得通过微信传递」: a cue just after the hit, same sentence, makes it a warning.
+        lo = bisect_left(self.after_starts, end)
+        for cs, _ in self.after[lo : bisect_right(self.after_starts, end + self.near)]:
+            if not any(ch in SENTENCE_BREAKS for ch in raw[end:cs]):
+                return True
+        return False
 
 
 def _merge(spans: list[Span]) -> list[Span]:
