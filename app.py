@@ -81,7 +81,7 @@ def _run_rewrite(text: str) -> dict[str, Any]:
     try:
         validate_text(text)
         with st.spinner("正在改写……（使用模型时可能需要十几秒）"):
-            result = pm.rewrite_function()(
+            result = assistant.rewrite(
                 text,
                 sender=ss.sender.strip(),
                 audience=ss.audience.strip(),

@@ -14,7 +14,7 @@ from assistant.inputs import MAX_CHARS, InputError
 from assistant.models import Category, Channel, Finding, Kind, Report, Severity, Verdict
 
 if TYPE_CHECKING:
-    from assistant.rewrite.models import RewriteResult
+    from assistant.rewriting.models import RewriteResult
 
 __all__ = [
     "MAX_CHARS",
@@ -46,7 +46,7 @@ def check(
 
 
 def rewrite(draft: str, **options: Any) -> RewriteResult:
-    """Turn a draft into an official message; see `assistant.rewrite.pipeline.rewrite`."""
-    from assistant.rewrite.pipeline import rewrite as run
+    """Turn a draft into an official message; see `assistant.rewriting.pipeline.rewrite`."""
+    from assistant.rewriting.pipeline import rewrite as run
 
     return run(draft, **options)

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return cmd_check(args)
         if args.command == "rewrite":
-            from assistant.rewrite.cli import cmd_rewrite
+            from assistant.rewriting.cli import cmd_rewrite
 
             return cmd_rewrite(args)
         if args.command == "eval":
@@ -157,7 +157,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = engine.check(text, channel=args.channel, when=parse_when(args.time), kind=args.kind)
     payload = report_json(report)
     if args.second_opinion:
-        from assistant.rewrite.second_opinion import second_opinion
+        from assistant.rewriting.second_opinion import second_opinion
 
         opinion = second_opinion(text, report, channel=args.channel, kind=args.kind)
         report = opinion.report

@@ -17,9 +17,8 @@ import difflib
 import itertools
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from assistant.models import (
     CATEGORY_LABELS,
@@ -344,22 +343,6 @@ def backend_label(backend: str) -> str:
     return backend
 
 
-def rewrite_function() -> Callable[..., Any]:
-    """The library's `assistant.rewrite(draft, ...)`.
-
-    Importing the subpackage `assistant.rewrite` (its settings, its pipeline) rebinds the package
-    attribute `assistant.rewrite` from the function to the module, so the function cannot simply
-    be looked up there; fall back to the pipeline's own entry point, which it delegates to."""
-    import assistant
-
-    fn = vars(assistant).get("rewrite")
-    if callable(fn):
-        return fn
-    from assistant.rewrite.pipeline import rewrite
-
-    return rewrite
-
-
 FALLBACK_BACKEND_STATUS = "离线改写（未配置模型）"
 FORCED_OFFLINE_STATUS = "离线改写（已强制离线）"
 
@@ -368,7 +351,7 @@ def backend_status(force_offline: bool = False) -> str:
     """The sidebar line: which backend `rewrite` will use (`describe_backend` of the rewrite
     settings, where it exists). Never shows a key."""
     try:
-        from assistant.rewrite.settings import describe_backend
+        from assistant.rewriting.settings import describe_backend
 
         return str(describe_backend(force_offline=force_offline))
     except Exception:  # not there yet, or a broken configuration: the page still has to open

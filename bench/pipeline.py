@@ -77,8 +77,8 @@ def bench_overhead(runs: int, warmup: int) -> dict[str, Any]:
     from fake_openai import FakeOpenAI
     from pydantic import SecretStr
 
-    from assistant.rewrite.pipeline import rewrite
-    from assistant.rewrite.settings import Settings
+    from assistant.rewriting.pipeline import rewrite
+    from assistant.rewriting.settings import Settings
 
     server = FakeOpenAI().start()
     try:
@@ -137,8 +137,8 @@ def bench_prompt_size() -> dict[str, Any]:
     import yaml
 
     from assistant.engine.checker import default_engine
-    from assistant.rewrite.pipeline import build_prompt, make_request
-    from assistant.rewrite.prompts import estimate_tokens
+    from assistant.rewriting.pipeline import build_prompt, make_request
+    from assistant.rewriting.prompts import estimate_tokens
 
     engine = default_engine()
     cases = yaml.safe_load((ROOT / "evals" / "cases" / "rewrite.yaml").read_text("utf-8"))

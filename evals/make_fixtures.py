@@ -36,7 +36,7 @@ from assistant.evaluation.fixtures import (  # noqa: E402
     load_manifest,
 )
 from assistant.evaluation.runner import _rewrite, fixture_problems, score_rewrite  # noqa: E402
-from assistant.rewrite.recording import request_key  # noqa: E402
+from assistant.rewriting.recording import request_key  # noqa: E402
 
 
 def make(fixture: Fixture, case: RewriteCase, store: Path) -> list[str]:

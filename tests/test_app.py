@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import assistant
 from assistant import page_model as pm
 from assistant.inputs import MAX_CHARS
 from assistant.models import Category, Channel, Finding, Kind, Report, Severity, Verdict
@@ -174,7 +175,7 @@ def test_unexpected_failure_is_a_chinese_message_not_a_trace(at, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pm, "rewrite_function", lambda: broken)
+    monkeypatch.setattr(assistant, "rewrite", broken)
     at.text_area(key="draft").input(DRAFT)
     at.text_input(key="sender").input("办公室")
     _click(at, "rewrite_button")
@@ -301,7 +302,7 @@ def test_diffs():
 
 
 def test_facts_html_escapes_and_counts():
-    from assistant.rewrite.models import Facts
+    from assistant.rewriting.models import Facts
 
     out = pm.facts_html(Facts(kept=["26号", "<b>5份</b>"], missing=[], added=["13800000000"]))
     assert "保留（2）" in out and "遗漏（0）：</b>无" in out and "新增（1）" in out
@@ -318,13 +319,13 @@ def test_backend_labels_and_status(monkeypatch):
     assert "sk-secret-value" not in pm.backend_status()
 
 
-def test_rewrite_function_is_the_library_function():
-    import assistant.rewrite.settings  # noqa: F401 -- rebinds the attribute `assistant.rewrite`
-    from assistant.rewrite.pipeline import rewrite
+def test_library_rewrite_stays_callable_after_its_package_is_imported():
+    import assistant.rewriting.pipeline
 
-    fn = pm.rewrite_function()
-    assert callable(fn)
-    assert fn is rewrite or fn.__module__ == "assistant"
+    assert callable(assistant.rewrite)
+    result = assistant.rewrite("明天下午三点开会", sender="办公室", offline=True)
+    assert result.backend == "offline"
+    assert callable(assistant.rewrite)
 
 
 @pytest.mark.parametrize(

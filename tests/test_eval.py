@@ -97,7 +97,7 @@ def test_gate_catches_a_removed_rule(tmp_path, committed, fresh):
 
 # ------------------------------------------------------------------------ (b) fact check disabled
 def test_gate_catches_a_disabled_fact_check(monkeypatch, committed, fresh):
-    from assistant.rewrite import facts, pipeline
+    from assistant.rewriting import facts, pipeline
 
     def everything_kept(draft, output):
         return [f.text for f in facts.extract(draft)], [], []
@@ -134,7 +134,7 @@ def test_gate_catches_a_template_without_signature(tmp_path, committed, fresh):
     item = next(i for i in broken.items if i.id == "rw-001")
     assert any("signature" in r for r in item.reasons), item.reasons
     # the template is restored afterwards
-    from assistant.rewrite import prompts as prompt_module
+    from assistant.rewriting import prompts as prompt_module
 
     assert prompt_module.PROMPTS_DIR == ROOT / "prompts"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.rewrite.facts import compare, extract, to_number
+from assistant.rewriting.facts import compare, extract, to_number
 
 # (draft, output): every fact of the draft is kept by the output, and nothing is added.
 SAME = [

@@ -21,10 +21,10 @@ import pytest
 from pydantic import SecretStr
 
 from assistant.models import Category, Channel, Report, Severity, Verdict
-from assistant.rewrite.llm import BackendError, LLMBackend, backend_for
-from assistant.rewrite.models import OfficialMessage
-from assistant.rewrite.second_opinion import JudgeReply, second_opinion
-from assistant.rewrite.settings import Settings, SettingsError, describe_backend, from_env
+from assistant.rewriting.llm import BackendError, LLMBackend, backend_for
+from assistant.rewriting.models import OfficialMessage
+from assistant.rewriting.second_opinion import JudgeReply, second_opinion
+from assistant.rewriting.settings import Settings, SettingsError, describe_backend, from_env
 
 if TYPE_CHECKING:
     from fake_openai import FakeOpenAI

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.rewrite.masking import PLACEHOLDER, Vault
+from assistant.rewriting.masking import PLACEHOLDER, Vault
 
 PHONE, OTHER_PHONE, ID_NUMBER = "13912345678", "18673198765", "11010519491231002X"
 

@@ -17,11 +17,11 @@ import yaml
 from pydantic import SecretStr
 
 from assistant.models import Category, Channel, Severity, Verdict
-from assistant.rewrite import offline as offline_rewriter
-from assistant.rewrite.facts import compare
-from assistant.rewrite.pipeline import build_prompt, make_request, rewrite
-from assistant.rewrite.prompts import estimate_tokens
-from assistant.rewrite.settings import Settings
+from assistant.rewriting import offline as offline_rewriter
+from assistant.rewriting.facts import compare
+from assistant.rewriting.pipeline import build_prompt, make_request, rewrite
+from assistant.rewriting.prompts import estimate_tokens
+from assistant.rewriting.settings import Settings
 
 if TYPE_CHECKING:
     from fake_openai import FakeOpenAI

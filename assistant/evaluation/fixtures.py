@@ -19,8 +19,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
 from assistant.evaluation.cases import EVALS_DIR, CaseError
-from assistant.rewrite.models import OfficialMessage
-from assistant.rewrite.settings import Settings
+from assistant.rewriting.models import OfficialMessage
+from assistant.rewriting.settings import Settings
 
 RECORDED_DIR = EVALS_DIR / "recorded"
 MANIFEST = "fixtures.yaml"
@@ -135,8 +135,8 @@ def llm_backend(settings: Settings, store: Path, mode: str, inner: Any = None) -
     transport behind it in record/live mode (default: the real network)."""
     import httpx
 
-    from assistant.rewrite.llm import LLMBackend
-    from assistant.rewrite.recording import RecordingTransport
+    from assistant.rewriting.llm import LLMBackend
+    from assistant.rewriting.recording import RecordingTransport
 
     transport = RecordingTransport(store, mode=mode, inner=inner)
     client = httpx.Client(transport=transport, timeout=settings.timeout)

@@ -139,7 +139,7 @@ def check_job(case: CheckCase, engine: Any) -> Job:
 def fact_kept(fact: str, message: str) -> bool:
     """Kept when `facts.compare(fact, message)` keeps every fact it extracts from the case's fact
     string; a fact string with nothing extractable (a name, 「韶山」) must appear verbatim."""
-    from assistant.rewrite import facts
+    from assistant.rewriting import facts
 
     kept, missing, _ = facts.compare(fact, message)
     if missing:
@@ -166,7 +166,7 @@ def structure_of(result: Any, sender: str) -> dict[str, bool]:
 
 
 def score_rewrite(case: RewriteCase, result: Any) -> tuple[dict[str, Any], list[str]]:
-    from assistant.rewrite import facts
+    from assistant.rewriting import facts
 
     kept = [f for f in case.facts if fact_kept(f, result.message)]
     missing = [f for f in case.facts if f not in kept]
@@ -227,7 +227,7 @@ def rewrite_input(case: RewriteCase) -> dict[str, Any]:
 
 
 def _rewrite(case: RewriteCase, **options: Any) -> Any:
-    from assistant.rewrite.pipeline import rewrite
+    from assistant.rewriting.pipeline import rewrite
 
     return rewrite(
         case.draft,
@@ -306,7 +306,7 @@ def llm_job(
 
 # ------------------------------------------------------------------------------------- planning
 def _live_settings() -> Any:
-    from assistant.rewrite.settings import SettingsError, from_env
+    from assistant.rewriting.settings import SettingsError, from_env
 
     try:
         settings = from_env()
@@ -323,7 +323,7 @@ def _live_settings() -> Any:
 def _recorded_settings(live_dir: Path) -> Any:
     from pydantic import SecretStr
 
-    from assistant.rewrite.settings import Settings
+    from assistant.rewriting.settings import Settings
 
     path = live_dir / LIVE_SETTINGS
     if not path.is_file():
@@ -406,7 +406,7 @@ def prompts_from(prompts_dir: Path | None) -> Iterator[None]:
     if prompts_dir is None:
         yield
         return
-    from assistant.rewrite import prompts
+    from assistant.rewriting import prompts
 
     def clear() -> None:
         for name in ("_chat_template", "_message_template"):
@@ -462,7 +462,7 @@ def execute(jobs: list[Job], repeat: int = 1, progress: Progress | None = None) 
 def _warm_up(jobs: list[Job]) -> None:
     """Pay the one-off imports before the clocks start, so per-case latency is the case's own."""
     if any(j.item.group != "check" for j in jobs):
-        import assistant.rewrite.pipeline  # noqa: F401
+        import assistant.rewriting.pipeline  # noqa: F401
     if any(j.item.id.count("@") for j in jobs):
         import langchain_openai  # noqa: F401
         import openai  # noqa: F401

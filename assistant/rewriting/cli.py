@@ -10,8 +10,8 @@ from assistant.inputs import InputError
 
 
 def cmd_rewrite(args: argparse.Namespace) -> int:
-    from assistant.rewrite.pipeline import build_prompt, make_request, rewrite
-    from assistant.rewrite.settings import SettingsError, describe_backend
+    from assistant.rewriting.pipeline import build_prompt, make_request, rewrite
+    from assistant.rewriting.settings import SettingsError, describe_backend
 
     try:
         backend_line = describe_backend(force_offline=args.offline)
@@ -53,7 +53,7 @@ def cmd_rewrite(args: argparse.Namespace) -> int:
 
 
 def _rewrite_jsonl(args: argparse.Namespace) -> int:
-    from assistant.rewrite.pipeline import rewrite
+    from assistant.rewriting.pipeline import rewrite
 
     worst = EXIT_OK
     for number, obj, error in iter_jsonl(args.jsonl):

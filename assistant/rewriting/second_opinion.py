@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.engine.checker import Engine, default_engine
 from assistant.models import Category, Channel, Finding, Kind, Report, Severity, verdict_of
-from assistant.rewrite.llm import BackendError, backend_for
-from assistant.rewrite.masking import Vault
-from assistant.rewrite.prompts import judge_messages
-from assistant.rewrite.settings import Settings, from_env
+from assistant.rewriting.llm import BackendError, backend_for
+from assistant.rewriting.masking import Vault
+from assistant.rewriting.prompts import judge_messages
+from assistant.rewriting.settings import Settings, from_env
 
 ContentCategory = Literal[tuple(c.value for c in Category if not c.is_format)]  # type: ignore[valid-type]
 

@@ -10,13 +10,13 @@ from typing import Any
 from assistant.engine.checker import Engine, default_engine
 from assistant.inputs import InputError, validate_text
 from assistant.models import Category, Channel, Finding, Kind, Severity
-from assistant.rewrite import offline
-from assistant.rewrite.facts import compare
-from assistant.rewrite.llm import BackendError, backend_for
-from assistant.rewrite.masking import Vault
-from assistant.rewrite.models import Facts, OfficialMessage, RewriteRequest, RewriteResult
-from assistant.rewrite.prompts import render_message, repair_message, rewrite_messages
-from assistant.rewrite.settings import Settings, from_env
+from assistant.rewriting import offline
+from assistant.rewriting.facts import compare
+from assistant.rewriting.llm import BackendError, backend_for
+from assistant.rewriting.masking import Vault
+from assistant.rewriting.models import Facts, OfficialMessage, RewriteRequest, RewriteResult
+from assistant.rewriting.prompts import render_message, repair_message, rewrite_messages
+from assistant.rewriting.settings import Settings, from_env
 
 MAX_MODEL_ROUNDS = 2  # the first reply and one repair
 

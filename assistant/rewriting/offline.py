@@ -12,7 +12,7 @@ import re
 
 from assistant.engine.detectors.emoji import EMOJI
 from assistant.models import Kind
-from assistant.rewrite.models import OfficialMessage, RewriteRequest
+from assistant.rewriting.models import OfficialMessage, RewriteRequest
 
 NAME = "offline"
 
@@ -141,7 +141,7 @@ def _key(clause: str) -> str:
 def _said_before(key: str, kept: list[str]) -> bool:
     """The clause is a repeat: said already, word for word or inside a longer clause that keeps
     every fact of it (「达到500分」 after 「11月30日前要达到500分」)."""
-    from assistant.rewrite.facts import compare
+    from assistant.rewriting.facts import compare
 
     for earlier in kept:
         if key == earlier:

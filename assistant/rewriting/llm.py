@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from assistant.rewrite.settings import Settings
+from assistant.rewriting.settings import Settings
 
 Failure = Literal["unavailable", "malformed", "refused"]
 
@@ -87,7 +87,7 @@ class LLMBackend:
         """(parsed reply, raw AI message) or BackendError."""
         import openai
 
-        from assistant.rewrite.recording import ReplayMiss
+        from assistant.rewriting.recording import ReplayMiss
 
         self.requests += 1
         try:
