@@ -1,19 +1,21 @@
 """An assistant that checks and rewrites the WeChat and SMS messages of Party members and officials.
 
-`check` is the deterministic rule engine; `rewrite` the model-backed pipeline. The rewrite side
-pulls in jinja2, langchain and openai, so it is imported only when first used: `check` must start
-in milliseconds.
+`check` is the deterministic rule engine; `rewrite` the model-backed pipeline. Heavy imports wait
+until they are needed: the rewrite side pulls in jinja2, langchain and openai, and the typed
+models pydantic, while `python -m assistant check` must start in tens of milliseconds.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
-
 from assistant.inputs import MAX_CHARS, InputError
-from assistant.models import Category, Channel, Finding, Kind, Report, Severity, Verdict
+from assistant.vocabulary import Category, Channel, Kind, Severity, Verdict
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings
 if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any
+
+    from assistant.models import Finding, Report
     from assistant.rewriting.models import RewriteResult
 
 __all__ = [
@@ -29,6 +31,14 @@ __all__ = [
     "check",
     "rewrite",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Finding", "Report"):
+        from assistant import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module 'assistant' has no attribute {name!r}")
 
 
 def check(

@@ -10,10 +10,13 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from typing import IO, Any
 
 from assistant.inputs import InputError, decode
-from assistant.models import Channel, Kind
+from assistant.vocabulary import Channel, Kind
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -154,12 +157,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.jsonl:
         return _check_jsonl(args, engine)
     text = read_input(args.file)
-    report = engine.check(text, channel=args.channel, when=parse_when(args.time), kind=args.kind)
-    payload = report_json(report)
+    options = {"channel": args.channel, "when": parse_when(args.time), "kind": args.kind}
+    report: Any = engine.scan(text, **options)
+    payload = report.as_json()
     if args.second_opinion:
         from assistant.rewriting.second_opinion import second_opinion
 
-        opinion = second_opinion(text, report, channel=args.channel, kind=args.kind)
+        opinion = second_opinion(text, engine.check(text, **options), channel=args.channel)
         report = opinion.report
         payload = report_json(report)
         payload["second_opinion"] = opinion.summary()
@@ -182,7 +186,7 @@ def _check_jsonl(args: argparse.Namespace, engine: Any) -> int:
         problem = error
         if obj is not None:
             try:
-                report = engine.check(
+                report = engine.scan(
                     obj.get("text"),
                     channel=obj.get("channel") or args.channel,
                     when=parse_when(obj.get("time") or args.time),
@@ -193,7 +197,7 @@ def _check_jsonl(args: argparse.Namespace, engine: Any) -> int:
                     str(exc) if isinstance(exc, InputError) else f"第 {number} 行参数无效：{exc}"
                 )
             else:
-                out = report_json(report)
+                out = report.as_json()
                 out["id"] = obj.get("id")
                 emit(out)
                 if report.verdict != "ok":

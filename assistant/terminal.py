@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from assistant.models import CATEGORY_LABELS, VERDICT_LABELS, Report, Severity
+from assistant.vocabulary import CATEGORY_LABELS, VERDICT_LABELS, Severity
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings
+if TYPE_CHECKING:
+    from typing import Any
 
 _SEVERITY_LABELS = {Severity.block: "不要发", Severity.revise: "需修改", Severity.info: "提示"}
 _COLOURS = {Severity.block: "\033[41;97m", Severity.revise: "\033[43;30m", Severity.info: "\033[4m"}
 _RESET = "\033[0m"
 
 
-def mark_spans(text: str, report: Report, colour: bool) -> str:
+def mark_spans(text: str, report: Any, colour: bool) -> str:
     """The original text with each finding's span wrapped; overlapping spans are merged."""
     spans = sorted((f.start, f.end, f.severity) for f in report.findings if f.end > f.start)
     merged: list[list] = []
@@ -30,7 +34,7 @@ def mark_spans(text: str, report: Report, colour: bool) -> str:
     return "".join(out)
 
 
-def render(text: str, report: Report, clauses: dict[str, tuple[str, str]], colour: bool) -> str:
+def render(text: str, report: Any, clauses: dict[str, tuple[str, str]], colour: bool) -> str:
     lines = [f"结论：{VERDICT_LABELS[report.verdict]}（{report.verdict.value}）", ""]
     lines += ["原文（有问题的地方已标出）：", mark_spans(text, report, colour), ""]
     if not report.findings:

@@ -1,18 +1,61 @@
-"""Run every rule over a text and turn hits into findings and a verdict."""
+"""Run every rule over a text and turn hits into findings and a verdict.
+
+`Engine.scan` is the hot path: plain `RawFinding` tuples, no pydantic, used as is by the CLI's
+`check` (which must start in tens of milliseconds). `Engine.check` wraps the same findings in the
+library's pydantic `Report`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections import namedtuple
 from functools import cache
-from pathlib import Path
 
 from assistant.engine import detectors, lexicon
-from assistant.engine.compiled import Compiled, RuntimeRule, load_compiled
+from assistant.engine.compiled import RULES_DIR, Compiled, RuntimeRule, load_compiled
 from assistant.engine.document import Document, Hit
-from assistant.engine.loader import RULES_DIR
 from assistant.inputs import validate_text
-from assistant.models import Channel, Finding, Kind, Report, verdict_of
+from assistant.vocabulary import Channel, Kind, verdict_of_severities
+
+TYPE_CHECKING = False  # typing's import costs the CLI ~6 ms; annotations are strings anyway
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+    from pathlib import Path
+    from typing import Any
+
+    from assistant.models import Report
+
+CONTRACT_FIELDS = (
+    "rule",
+    "category",
+    "severity",
+    "start",
+    "end",
+    "excerpt",
+    "message",
+    "suggestion",
+    "clause",
+)
+
+
+class RawFinding(namedtuple("RawFinding", CONTRACT_FIELDS)):
+    """A finding with exactly the contract's fields (DESIGN.md), in the contract's order:
+    rule, category, severity, start, end, excerpt, message, suggestion, clause."""
+
+    __slots__ = ()
+
+
+class Outcome(namedtuple("Outcome", ("verdict", "findings"))):
+    """The verdict and the raw findings of one check."""
+
+    __slots__ = ()
+
+    def as_json(self) -> dict:
+        """The CLI JSON of DESIGN.md, built without pydantic."""
+        return {
+            "verdict": self.verdict.value,
+            "findings": [dict(zip(CONTRACT_FIELDS, f, strict=True)) for f in self.findings],
+        }
 
 
 class _SafeDict(dict[str, str]):
@@ -25,10 +68,24 @@ class Engine:
 
     def __init__(self, compiled: Compiled) -> None:
         self.compiled = compiled
-        self.detectors = [
-            (rule, detectors.build(rule)) for rule in compiled.rules if rule.detector is not None
-        ]
+        self._code_rules = [rule for rule in compiled.rules if rule.detector is not None]
+        self._built: dict[int, object] = {}
         self.by_id: dict[str, RuntimeRule] = {r.id: r for r in compiled.rules}
+        self._active: dict[tuple[Channel, Kind | None], list] = {}
+
+    def scan(
+        self,
+        text: str,
+        *,
+        channel: Channel | str = Channel.work_group,
+        when: datetime | None = None,
+        kind: Kind | str | None = None,
+    ) -> Outcome:
+        validate_text(text)
+        doc = Document(text, self.compiled, Channel(channel), Kind(kind) if kind else None, when)
+        findings = [self.finding(doc, h) for h in self.hits(doc)]
+        findings.sort(key=lambda f: (f.start, -f.severity.rank, f.rule))
+        return Outcome(verdict_of_severities(f.severity for f in findings), findings)
 
     def check(
         self,
@@ -38,47 +95,62 @@ class Engine:
         when: datetime | None = None,
         kind: Kind | str | None = None,
     ) -> Report:
-        validate_text(text)
-        channel = Channel(channel)
-        kind = Kind(kind) if kind else None
-        doc = Document(text, self.compiled, channel, kind, when)
-        return self.report(doc, self.hits(doc))
+        from assistant.models import Finding, Report
+
+        outcome = self.scan(text, channel=channel, when=when, kind=kind)
+        # The values come from our own compiled rules and were just computed: trusted, so the
+        # models are constructed without re-validating every field.
+        return Report.model_construct(
+            verdict=outcome.verdict,
+            findings=[Finding.model_construct(**f._asdict()) for f in outcome.findings],
+        )
 
     def hits(self, doc: Document, only: Iterable[str] | None = None) -> list[Hit]:
-        wanted = set(only) if only is not None else None
-        out = [
-            h
-            for h in lexicon.scan(doc)
-            if wanted is None or self.compiled.rules[h.rule].id in wanted
-        ]
-        for rule, detector in self.detectors:
-            if wanted is not None and rule.id not in wanted:
-                continue
-            if rule.applies(doc.channel, doc.kind):
+        rules = self.compiled.rules
+        if only is None:
+            out = list(lexicon.scan(doc))
+            for _, detector in self.active(doc.channel, doc.kind):
+                out.extend(detector.detect(doc))
+            return out
+        wanted = set(only)
+        out = [h for h in lexicon.scan(doc) if rules[h.rule].id in wanted]
+        for rule, detector in self.active(doc.channel, doc.kind):
+            if rule.id in wanted:
                 out.extend(detector.detect(doc))
         return out
 
-    def report(self, doc: Document, hits: list[Hit]) -> Report:
-        findings = [self.finding(doc, h) for h in hits]
-        findings.sort(key=lambda f: (f.start, -f.severity.rank, f.rule))
-        return Report(verdict=verdict_of(findings), findings=findings)
+    def active(self, channel: Channel, kind: Kind | None) -> list:
+        """The code detectors whose rules apply to this channel and kind (cached per pair)."""
+        key = (channel, kind)
+        found = self._active.get(key)
+        if found is None:
+            found = [(r, self.detector(r)) for r in self._code_rules if r.applies(channel, kind)]
+            self._active[key] = found
+        return found
 
-    def finding(self, doc: Document, hit: Hit) -> Finding:
+    def detector(self, rule: RuntimeRule) -> Any:
+        """Built on first use: a CLI run that never needs the format checks never compiles them."""
+        built = self._built.get(rule.index)
+        if built is None:
+            built = self._built[rule.index] = detectors.build(rule)
+        return built
+
+    def finding(self, doc: Document, hit: Hit) -> RawFinding:
         rule = self.compiled.rules[hit.rule]
         message, suggestion = rule.message, rule.suggestion
         if hit.detail:
             values = _SafeDict(hit.detail)
             message, suggestion = message.format_map(values), suggestion.format_map(values)
-        return Finding(
-            rule=rule.id,
-            category=rule.category,
-            severity=rule.severity_for(doc.channel),
-            start=hit.start,
-            end=hit.end,
-            excerpt=doc.raw[hit.start : hit.end],
-            message=message,
-            suggestion=suggestion,
-            clause=rule.clause,
+        return RawFinding(
+            rule.id,
+            rule.category,
+            rule.severity_for(doc.channel),
+            hit.start,
+            hit.end,
+            doc.raw[hit.start : hit.end],
+            message,
+            suggestion,
+            rule.clause,
         )
 
     def personal_data(self, text: str) -> list[tuple[int, int, str]]:
@@ -86,15 +158,13 @@ class Engine:
         doc = Document(text, self.compiled)
         spans = [
             (h.start, h.end, rule.id)
-            for rule, det in self.detectors
-            if rule.category.value == "privacy"
-            and rule.detector
-            and rule.detector.startswith("personal_data.")
-            for h in det.detect(doc)
+            for rule in self._code_rules
+            if rule.detector.startswith("personal_data.")
+            for h in self.detector(rule).detect(doc)
         ]
         return sorted(spans)
 
 
 @cache
-def default_engine(rules_dir: Path = RULES_DIR) -> Engine:
+def default_engine(rules_dir: str | Path = RULES_DIR) -> Engine:
     return Engine(load_compiled(rules_dir))

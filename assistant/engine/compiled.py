@@ -7,24 +7,60 @@ milliseconds and a rules edit is picked up on the next run without any manual st
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+import zlib
 
-from assistant.engine.normalize import build_tables, deleted_chars, opencc_t2s_table
-from assistant.models import Category, Channel, Kind, Severity
+from assistant.engine.normalize import (
+    build_fold_table,
+    deleted_chars,
+    opencc_t2s_table,
+    squeeze_text,
+)
+from assistant.vocabulary import Category, Channel, Kind, Severity
+
+# Only the standard library's cheapest modules are imported here: this module is on the path of
+# every `check` start-up (no pathlib, hashlib, dataclasses or typing, ~15 ms between them).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 # Roles a keyword plays for a rule (the payload stored in the automaton).
 ANY, ALL, CUE, EXCLUDE, TRIGGER, CUE_AFTER = range(6)
-_COMPILER_SOURCES = ("compiled.py", "normalize.py", "spec.py", "loader.py")
+_HERE = os.path.dirname(os.path.abspath(__file__))
+RULES_DIR = os.path.join(os.path.dirname(os.path.dirname(_HERE)), "rules")
+_COMPILER_SOURCES = ("compiled.py", "normalize.py", "spec.py", "loader.py", "detectors/params.py")
 
 
-@dataclass(slots=True)
 class RuntimeRule:
+    """One rule as the matcher needs it: plain attributes, picklable, no validation left to do."""
+
+    __slots__ = (
+        "category",
+        "channels",
+        "clause",
+        "detector",
+        "gated",
+        "id",
+        "index",
+        "kinds",
+        "message",
+        "n_groups",
+        "near",
+        "params",
+        "regex",
+        "severity",
+        "severity_by_channel",
+        "suggestion",
+        "window",
+    )
+
+    def __init__(self, **values: Any) -> None:
+        for name in self.__slots__:
+            setattr(self, name, values[name])
+
     index: int
     id: str
     category: Category
@@ -39,9 +75,9 @@ class RuntimeRule:
     near: int
     n_groups: int
     regex: re.Pattern[str] | None
-    gated: bool  # regex waits for a trigger keyword
+    gated: bool  # the regex waits for a trigger keyword
     detector: str | None
-    params: dict[str, Any]
+    params: Any  # the detector's validated settings (a namespace), or None
 
     def applies(self, channel: Channel, kind: Kind | None) -> bool:
         if self.channels is not None and channel not in self.channels:
@@ -54,51 +90,68 @@ class RuntimeRule:
         return self.severity_by_channel.get(channel, self.severity)
 
 
-@dataclass(slots=True)
 class Compiled:
+    __slots__ = (
+        "automaton",
+        "clauses",
+        "fingerprint",
+        "fold",
+        "fold_deleted",
+        "rules",
+        "ungated_regex",
+    )
+
+    def __init__(self, **values: Any) -> None:
+        values.setdefault("fingerprint", "")
+        values.setdefault("ungated_regex", [])
+        for name in self.__slots__:
+            setattr(self, name, values[name])
+
     fold: dict[int, str | None]
-    squeeze: dict[int, str | None]
     fold_deleted: frozenset[str]
-    squeeze_deleted: frozenset[str]
     automaton: Any  # ahocorasick.Automaton; values are tuples of (rule, role, group, length, edges)
     rules: list[RuntimeRule]
     clauses: dict[str, tuple[str, str]]  # id -> (title, restated text)
-    fingerprint: str = ""
-    ungated_regex: list[int] = field(default_factory=list)
+    fingerprint: str
+    ungated_regex: list[int]
 
     def fold_text(self, text: str) -> str:
         """The same normalization the matcher sees, for keywords and for callers' own needs."""
-        return text.translate(self.squeeze)
+        return squeeze_text(text, self.fold)
 
 
-def fingerprint(rules_dir: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(rules_dir.glob("*.yaml")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    here = Path(__file__).parent
-    for name in _COMPILER_SOURCES:
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()[:32]
+def fingerprint(rules_dir: str | Path) -> str:
+    """A checksum of the rules and of the compiler's own source: any edit recompiles."""
+    rules_dir = os.fspath(rules_dir)
+    crc, size = 0, 0
+    names = sorted(n for n in os.listdir(rules_dir) if n.endswith(".yaml"))
+    paths = [os.path.join(rules_dir, n) for n in names]
+    paths += [os.path.join(_HERE, n) for n in _COMPILER_SOURCES]
+    for path in paths:
+        with open(path, "rb") as fh:
+            data = fh.read()
+        crc = zlib.crc32(os.path.basename(path).encode() + data, crc)
+        size += len(data)
+    return f"{crc:08x}{size:x}"
 
 
-def cache_dir() -> Path | None:
+def cache_dir() -> str | None:
     configured = os.environ.get("ASSISTANT_CACHE_DIR")
     if configured == "":
         return None
     if configured:
-        return Path(configured)
+        return configured
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "wechat-official-assistant"
+    return os.path.join(base, "wechat-official-assistant")
 
 
-def load_compiled(rules_dir: Path) -> Compiled:
+def load_compiled(rules_dir: str | Path = RULES_DIR) -> Compiled:
     key = fingerprint(rules_dir)
     directory = cache_dir()
-    path = directory / f"rules-{key}.pickle" if directory else None
-    if path is not None and path.is_file():
+    path = os.path.join(directory, f"rules-{key}.pickle") if directory else None
+    if path is not None and os.path.isfile(path):
         try:
-            with path.open("rb") as fh:
+            with open(path, "rb") as fh:
                 compiled = pickle.load(fh)
             if isinstance(compiled, Compiled) and compiled.fingerprint == key:
                 return compiled
@@ -111,32 +164,32 @@ def load_compiled(rules_dir: Path) -> Compiled:
     return compiled
 
 
-def _write_cache(path: Path, compiled: Compiled) -> None:
+def _write_cache(path: str, compiled: Compiled) -> None:
     # Written to a temporary name and renamed, so concurrent runs never read half a file.
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
             pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only home only costs start-up time
 
 
-def compile_rules(rules_dir: Path) -> Compiled:
+def compile_rules(rules_dir: str | Path) -> Compiled:
     import ahocorasick
 
     from assistant.engine.detectors import validate_detector
     from assistant.engine.loader import load_rule_set
 
     rule_set = load_rule_set(rules_dir)
-    fold, squeeze = build_tables(opencc_t2s_table())
+    fold = build_fold_table(opencc_t2s_table())
     automaton = ahocorasick.Automaton()
     payloads: dict[str, list[tuple[int, int, int, int, int]]] = {}
 
     def add(word: str, rule: int, role: int, group: int = 0) -> None:
         for variant in _variants(word, rule_set.variants):
-            key = variant.translate(squeeze)
+            key = squeeze_text(variant, fold)
             if not key:
                 continue
             edges = (1 if key[0].isascii() and key[0].isalnum() else 0) | (
@@ -151,8 +204,7 @@ def compile_rules(rules_dir: Path) -> Compiled:
     ungated: list[int] = []
     for index, spec in enumerate(rule_set.rules):
         m = spec.match
-        if m.detector:
-            validate_detector(m.detector, m.params, spec.id)
+        params: Any = validate_detector(m.detector, m.params, spec.id) if m.detector else None
         for word in m.any:
             add(word, index, ANY)
         for group, words in enumerate(m.all):
@@ -186,7 +238,7 @@ def compile_rules(rules_dir: Path) -> Compiled:
                 regex=re.compile(m.regex) if m.regex else None,
                 gated=bool(m.trigger),
                 detector=m.detector,
-                params=dict(m.params),
+                params=params,
             )
         )
     for key, entries in payloads.items():
@@ -195,9 +247,7 @@ def compile_rules(rules_dir: Path) -> Compiled:
         automaton.make_automaton()
     return Compiled(
         fold=fold,
-        squeeze=squeeze,
         fold_deleted=deleted_chars(fold),
-        squeeze_deleted=deleted_chars(squeeze),
         automaton=automaton,
         rules=rules,
         clauses={c.id: (c.title, c.text) for c in rule_set.clauses.values()},

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import NamedTuple
+from collections import namedtuple
 
-from assistant.engine.compiled import Compiled
-from assistant.engine.normalize import View, make_view
-from assistant.models import Channel, Kind
+from assistant.engine.normalize import View, make_view, squeeze_view
+from assistant.vocabulary import Channel, Kind
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from assistant.engine.compiled import Compiled
 
 
-class Hit(NamedTuple):
-    """A rule firing on original-text offsets; `detail` fills the rule message's {placeholders}."""
+class Hit(namedtuple("Hit", ("rule", "start", "end", "detail"), defaults=(None,))):
+    """A rule firing on original-text offsets (rule index, start, end); `detail` fills the rule
+    message's {placeholders}."""
 
-    rule: int
-    start: int
-    end: int
-    detail: dict[str, str] | None = None
+    __slots__ = ()
 
 
 class Document:
-    __slots__ = ("_folded", "_squeezed", "channel", "compiled", "kind", "raw", "when")
+    __slots__ = ("_folded", "_squeezed", "channel", "compiled", "kind", "memo", "raw", "when")
 
     def __init__(
         self,
@@ -37,6 +39,7 @@ class Document:
         self.when = when
         self._folded: View | None = None
         self._squeezed: View | None = None
+        self.memo: dict[str, object] = {}  # what one detector computed that another can reuse
 
     @property
     def folded(self) -> View:
@@ -50,6 +53,5 @@ class Document:
     def squeezed(self) -> View:
         """`folded` with whitespace and filler symbols removed too: what keywords are matched on."""
         if self._squeezed is None:
-            c = self.compiled
-            self._squeezed = make_view(self.raw, c.squeeze, c.squeeze_deleted)
+            self._squeezed = squeeze_view(self.folded)
         return self._squeezed

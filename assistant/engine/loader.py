@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from assistant.engine import compiled
 from assistant.engine.spec import Clause, GuidelineFile, RuleFile, RuleSpec, VariantsFile
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 GUIDELINE_FILE = "guideline.yaml"
 VARIANTS_FILE = "variants.yaml"
 
@@ -27,13 +27,17 @@ class RuleSet:
     sources: dict[str, str]  # rule id -> file name
 
 
+RULES_DIR = Path(compiled.RULES_DIR)
+
+
 def rule_files(rules_dir: Path = RULES_DIR) -> list[Path]:
     return sorted(p for p in rules_dir.glob("*.yaml"))
 
 
-def load_rule_set(rules_dir: Path = RULES_DIR) -> RuleSet:
+def load_rule_set(rules_dir: str | Path = RULES_DIR) -> RuleSet:
     import yaml
 
+    rules_dir = Path(rules_dir)
     files = rule_files(rules_dir)
     if not files:
         raise RuleLoadError(f"{rules_dir}: no rules files (*.yaml) found")

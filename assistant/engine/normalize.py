@@ -10,8 +10,7 @@ only then is an index map built.
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
+import re
 
 # Characters that carry no meaning and are used to break words apart invisibly.
 INVISIBLE = [
@@ -34,8 +33,10 @@ SENTENCE_BREAKS = frozenset("。！？!?；;\n…")
 CJK_RANGES = [(0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0)]
 
 
-def build_tables(t2s: dict[str, str]) -> tuple[dict[int, str | None], dict[int, str | None]]:
-    """Return (fold, squeeze) translate tables; called when the rules are compiled, not per text."""
+def build_fold_table(t2s: dict[str, str]) -> dict[int, str | None]:
+    """The fold translate table; built when the rules compile, not per text."""
+    import unicodedata
+
     fold: dict[int, str | None] = {}
     for cp in range(0x20, 0x30000):
         ch = chr(cp)
@@ -50,14 +51,7 @@ def build_tables(t2s: dict[str, str]) -> tuple[dict[int, str | None], dict[int, 
             fold[cp] = out
     for cp in INVISIBLE + CONTROLS:
         fold[cp] = None
-    squeeze = dict(fold)
-    for ch in SEPARATORS:
-        squeeze[ord(ch)] = None
-    # A character whose fold is a separator (e.g. full-width forms) is deleted as well.
-    for cp, out in fold.items():
-        if out is not None and out in SEPARATORS:
-            squeeze[cp] = None
-    return fold, squeeze
+    return fold
 
 
 def opencc_t2s_table() -> dict[str, str]:
@@ -72,12 +66,38 @@ def opencc_t2s_table() -> dict[str, str]:
     return {a: b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
 
 
-@dataclass(slots=True, frozen=True)
 class View:
-    """A normalized text and, where characters were deleted, the original index of each char."""
+    """A normalized text and, where characters were deleted, the way back to the original.
 
-    text: str
-    to_orig: list[int] | None  # None: same length as the original, offsets are identical
+    The index map is built only when a span is asked for: most messages have no hit at all, and
+    then deleting a space or a zero-width character costs nothing beyond the translate itself.
+    """
+
+    __slots__ = ("_map", "_parent", "_source", "deleted", "text")
+
+    def __init__(
+        self,
+        text: str,
+        source: str | None = None,
+        deleted: frozenset[str] = frozenset(),
+        parent: View | None = None,
+    ) -> None:
+        self.text = text
+        self._source = source  # the text this one was made from by deletions; None: same length
+        self.deleted = deleted
+        self._parent = parent  # the view `source` is, when it is not the original
+        self._map: list[int] | None = None
+
+    @property
+    def to_orig(self) -> list[int] | None:
+        if self._source is None:
+            return self._parent.to_orig if self._parent is not None else None
+        if self._map is None:
+            deleted = self.deleted
+            kept = [i for i, c in enumerate(self._source) if c not in deleted]
+            up = self._parent.to_orig if self._parent is not None else None
+            self._map = [up[i] for i in kept] if up is not None else kept
+        return self._map
 
     def orig_span(self, start: int, end: int) -> tuple[int, int]:
         m = self.to_orig
@@ -91,8 +111,25 @@ class View:
 def make_view(raw: str, table: dict[int, str | None], deleted: frozenset[str]) -> View:
     text = raw.translate(table)
     if len(text) == len(raw):
-        return View(text, None)
-    return View(text, [i for i, c in enumerate(raw) if c not in deleted])
+        return View(text)
+    return View(text, raw, deleted)
+
+
+_SEPARATOR_RUN = re.compile("[" + re.escape(SEPARATORS) + "]+")
+_SEPARATOR_SET = frozenset(SEPARATORS)
+
+
+def squeeze_text(text: str, fold: dict[int, str | None]) -> str:
+    """What the keyword matcher sees of `text`: folded, separators removed."""
+    return _SEPARATOR_RUN.sub("", text.translate(fold))
+
+
+def squeeze_view(folded: View) -> View:
+    """`folded` without separators: a regex deletion, far cheaper than a second translate."""
+    text = _SEPARATOR_RUN.sub("", folded.text)
+    if len(text) == len(folded.text):
+        return View(text, None, frozenset(), folded)
+    return View(text, folded.text, _SEPARATOR_SET, folded)
 
 
 def deleted_chars(table: dict[int, str | None]) -> frozenset[str]:

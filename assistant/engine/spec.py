@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from assistant.models import Category, Channel, Kind, Severity
+from assistant.vocabulary import Category, Channel, Kind, Severity
 
 MARK_OPEN, MARK_CLOSE = "⟦", "⟧"
 

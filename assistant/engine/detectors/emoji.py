@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pydantic import Field
-
 from assistant.engine.compiled import RuntimeRule
-from assistant.engine.detectors import Params, register
+from assistant.engine.detectors import register
 from assistant.engine.document import Document, Hit
 
 _PICTO = (
@@ -20,18 +18,13 @@ _MODIFIERS = "\u200d\ufe0f\ufe0e\U0001f3fb-\U0001f3ff\u20e3"
 EMOJI = re.compile(f"[{_PICTO}][{_MODIFIERS}]*(?:\u200d[{_PICTO}][{_MODIFIERS}]*)*")
 
 
-class EmojiParams(Params):
-    threshold: int = Field(default=3, ge=1)
-    stickers: list[str] = Field(min_length=1, description="WeChat sticker names, no brackets")
-
-
 @register("emoji.overuse")
 class EmojiOveruse:
-    Params = EmojiParams
+    PARAMS = "EmojiParams"
 
     def __init__(self, rule: RuntimeRule) -> None:
         self.rule = rule
-        self.params = EmojiParams.model_validate(rule.params)
+        self.params = rule.params
         names = "|".join(re.escape(n) for n in sorted(self.params.stickers, key=len, reverse=True))
         unit = f"(?:{EMOJI.pattern}|\\[(?:{names})\\])"
         # One run: emoji and stickers side by side, spaces allowed between them.

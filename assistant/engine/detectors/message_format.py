@@ -8,15 +8,17 @@ kind, signature suffixes) is data in the rule's params; only the reading of the 
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 from collections.abc import Iterator
-from dataclasses import dataclass
-
-from pydantic import Field
 
 from assistant.engine.compiled import RuntimeRule
-from assistant.engine.detectors import Params, register
+from assistant.engine.detectors import register
 from assistant.engine.document import Document, Hit
-from assistant.models import Kind
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 # For repetition a salutation's colon also ends a clause: 「各位：请准时。」 repeats 「请准时。」
@@ -28,11 +30,10 @@ _TRAILING_SIGNOFF = re.compile(r"(?:——|--|—|－－)\s*([^，。！？!?：
 _PUNCT = re.compile(r"[，。！？!?：:；;,]")
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    start: int
-    end: int
-    text: str
+class Line(namedtuple("Line", ("start", "end", "text"))):
+    """A non-empty line: its offsets in the text and its stripped content."""
+
+    __slots__ = ()
 
 
 def lines_of(text: str) -> list[Line]:
@@ -51,15 +52,10 @@ def end_anchor(text: str) -> int:
     return len(text.rstrip())
 
 
-class LayoutParams(Params):
-    title_patterns: list[str] = Field(min_length=1)
-    salutation_patterns: list[str] = Field(min_length=1)
-
-
 class _Layout:
     """Shared reading of the head of a message: an optional title line, then the salutation."""
 
-    def __init__(self, params: LayoutParams) -> None:
+    def __init__(self, params: Any) -> None:
         self.title = re.compile("|".join(f"(?:{p})" for p in params.title_patterns))
         self.salutation = re.compile("|".join(f"(?:{p})" for p in params.salutation_patterns))
 
@@ -78,11 +74,11 @@ class _Layout:
 
 @register("format.salutation")
 class Salutation:
-    Params = LayoutParams
+    PARAMS = "LayoutParams"
 
     def __init__(self, rule: RuntimeRule) -> None:
         self.rule = rule
-        self.layout = _Layout(LayoutParams.model_validate(rule.params))
+        self.layout = _Layout(rule.params)
 
     def detect(self, doc: Document) -> Iterator[Hit]:
         body = self.layout.body_lines(lines_of(doc.raw))
@@ -90,21 +86,15 @@ class Salutation:
             yield Hit(self.rule.index, body[0].start, body[0].start)
 
 
-class SubjectParams(LayoutParams):
-    fillers: list[str] = Field(min_length=1)
-    greetings: list[str] = Field(default=[])
-    topic_words: list[str] = Field(min_length=1)
-
-
 @register("format.subject")
 class Subject:
     """首句反映主题: a title line, or a first sentence that opens with the matter itself."""
 
-    Params = SubjectParams
+    PARAMS = "SubjectParams"
 
     def __init__(self, rule: RuntimeRule) -> None:
         self.rule = rule
-        params = SubjectParams.model_validate(rule.params)
+        params = rule.params
         self.layout = _Layout(params)
         self.filler = re.compile("|".join(re.escape(f) for f in params.fillers))
         self.greeting = re.compile(
@@ -134,18 +124,13 @@ class Subject:
         yield Hit(self.rule.index, begin, begin)
 
 
-class ClosingParams(Params):
-    closings: dict[Kind, list[str]]
-    tail_lines: int = Field(default=3, ge=1)
-
-
 @register("format.closing")
 class Closing:
-    Params = ClosingParams
+    PARAMS = "ClosingParams"
 
     def __init__(self, rule: RuntimeRule) -> None:
         self.rule = rule
-        self.params = ClosingParams.model_validate(rule.params)
+        self.params = rule.params
 
     def detect(self, doc: Document) -> Iterator[Hit]:
         if doc.kind is None:
@@ -158,19 +143,13 @@ class Closing:
             yield Hit(self.rule.index, at, at, {"closing": "」或「".join(wanted[:2])})
 
 
-class SignatureParams(Params):
-    org_suffixes: list[str] = Field(min_length=1)
-    not_signatures: list[str] = Field(min_length=1)
-    max_length: int = 24
-
-
 @register("format.signature")
 class Signature:
-    Params = SignatureParams
+    PARAMS = "SignatureParams"
 
     def __init__(self, rule: RuntimeRule) -> None:
         self.rule = rule
-        self.params = SignatureParams.model_validate(rule.params)
+        self.params = rule.params
 
     def detect(self, doc: Document) -> Iterator[Hit]:
         if not self.signed(doc.raw):
@@ -192,18 +171,13 @@ class Signature:
         return not any(w in last for w in self.params.not_signatures)
 
 
-class VerboseParams(Params):
-    max_chars: int = Field(default=400, ge=50)
-    min_repeat: int = Field(default=6, ge=2)
-
-
 @register("format.too_long")
 class TooLong:
-    Params = VerboseParams
+    PARAMS = "VerboseParams"
 
     def __init__(self, rule: RuntimeRule) -> None:
         self.rule = rule
-        self.params = VerboseParams.model_validate(rule.params)
+        self.params = rule.params
 
     def detect(self, doc: Document) -> Iterator[Hit]:
         size = sum(1 for ch in doc.raw if not ch.isspace())
@@ -218,25 +192,26 @@ class TooLong:
 
 @register("format.repeated")
 class Repeated:
-    Params = VerboseParams
+    PARAMS = "VerboseParams"
 
     def __init__(self, rule: RuntimeRule) -> None:
         self.rule = rule
-        self.params = VerboseParams.model_validate(rule.params)
+        self.params = rule.params
 
     def detect(self, doc: Document) -> Iterator[Hit]:
-        for s, e in repeated_sentences(doc.raw, doc.compiled.squeeze, self.params.min_repeat):
+        for s, e in repeated_sentences(doc.raw, doc.compiled.fold_text, self.params.min_repeat):
             yield Hit(self.rule.index, s, e)
 
 
 def repeated_sentences(
-    text: str, squeeze: dict[int, str | None], min_len: int
+    text: str, fold_text: Callable[[str], str], min_len: int
 ) -> list[tuple[int, int]]:
     """Spans of sentences that say again, word for word, what an earlier sentence said."""
     seen: set[str] = set()
     out: list[tuple[int, int]] = []
     for m in _CLAUSE.finditer(text):
-        key = _PUNCT.sub("", m.group()).translate(squeeze).strip("。！？!?；;")
+        key = _PUNCT.sub("", m.group()).strip()
+        key = fold_text(key).strip("。！？!?；;")
         if len(key) < min_len:
             continue
         if key in seen:

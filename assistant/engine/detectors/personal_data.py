@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from assistant.engine.compiled import RuntimeRule
-from assistant.engine.detectors import Params, register
+from assistant.engine.detectors import register
 from assistant.engine.document import Document, Hit
 
 _SEP = r"[ \-]?"
@@ -21,6 +21,7 @@ MOBILE = re.compile(rf"(?<!\d)(?:\+?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}}(?!\d)", 
 ID_NUMBER = re.compile(
     rf"(?<![\da-z])[1-9]\d{{5}}(?:{_SEP}\d){{11}}{_SEP}[\dx](?![\da-z])", re.ASCII
 )
+LONG_DIGITS = re.compile(rf"\d(?:{_SEP}\d){{10}}", re.ASCII)
 BANK_CARD = re.compile(rf"(?<!\d)[3-6]\d{{3}}(?:{_SEP}\d){{12,15}}(?!\d)", re.ASCII)
 
 
@@ -56,7 +57,6 @@ def is_bank_card(digits: str) -> bool:
 
 
 class _Candidates:
-    Params = Params
     pattern: re.Pattern[str]
     valid: Callable[[str], bool]
 
@@ -65,6 +65,12 @@ class _Candidates:
 
     def detect(self, doc: Document) -> Iterator[Hit]:
         view = doc.folded
+        # One shared look for 11+ digits spares the three patterns on most messages.
+        has_digits = doc.memo.get("long_digits")
+        if has_digits is None:
+            has_digits = doc.memo["long_digits"] = LONG_DIGITS.search(view.text) is not None
+        if not has_digits:
+            return
         for m in self.pattern.finditer(view.text):
             if type(self).valid(_digits(m.group())):
                 s, e = view.orig_span(m.start(), m.end())

@@ -8,27 +8,22 @@ plain weekends and say so in the finding rather than guess or crash.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, time
+from datetime import date
 
 from assistant.engine.compiled import RuntimeRule
-from assistant.engine.detectors import Params, register
+from assistant.engine.detectors import register
 from assistant.engine.document import Document, Hit
 
 WEEKDAYS = "一二三四五六日"
 
 
-class HoursParams(Params):
-    start: time = time(8, 0)
-    end: time = time(22, 0)
-
-
 @register("send_time.off_hours")
 class OffHours:
-    Params = HoursParams
+    PARAMS = "HoursParams"
 
     def __init__(self, rule: RuntimeRule) -> None:
         self.rule = rule
-        self.params = HoursParams.model_validate(rule.params)
+        self.params = rule.params
 
     def detect(self, doc: Document) -> Iterator[Hit]:
         if doc.when is None:
@@ -49,8 +44,6 @@ class OffHours:
 
 @register("send_time.day_off")
 class DayOff:
-    Params = Params
-
     def __init__(self, rule: RuntimeRule) -> None:
         self.rule = rule
 
