@@ -93,7 +93,7 @@ def bench_inprocess(n_chars: int, rounds: int) -> dict:
     from assistant.engine.checker import default_engine
 
     messages = make_messages(n_chars, 200, seed=n_chars)
-    table = default_engine().compiled.squeeze
+    table = default_engine().compiled.fold
     for m in messages:  # warm: rules loaded, lazy imports done, caches filled
         check(m)
 

@@ -95,14 +95,12 @@ class Engine:
         when: datetime | None = None,
         kind: Kind | str | None = None,
     ) -> Report:
-        from assistant.models import Finding, Report
+        from assistant.models import Report
 
         outcome = self.scan(text, channel=channel, when=when, kind=kind)
-        # The values come from our own compiled rules and were just computed: trusted, so the
-        # models are constructed without re-validating every field.
-        return Report.model_construct(
-            verdict=outcome.verdict,
-            findings=[Finding.model_construct(**f._asdict()) for f in outcome.findings],
+        # pydantic-core validates a plain dict faster than model_construct builds one in Python.
+        return Report.model_validate(
+            {"verdict": outcome.verdict, "findings": [f._asdict() for f in outcome.findings]}
         )
 
     def hits(self, doc: Document, only: Iterable[str] | None = None) -> list[Hit]:

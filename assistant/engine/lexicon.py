@@ -13,6 +13,7 @@ from assistant.engine.document import Document, Hit
 from assistant.engine.normalize import SENTENCE_BREAKS
 
 Span = tuple[int, int]
+_PRIMARY_ROLES = frozenset((ANY, ALL, TRIGGER))
 _SMALL = 64  # below this many pairs, comparing each pair beats building an index
 
 
@@ -21,23 +22,31 @@ def scan(doc: Document) -> Iterator[Hit]:
     view = doc.squeezed
     text = view.text
     per_rule: dict[int, list[tuple[int, int, int, int]]] = {}
+    # Only rules with a keyword of their own (not merely a shared cue such as 「不要」) are judged.
+    primary: set[int] = set(compiled.ungated_regex)
     for last, entries in compiled.automaton.iter(text):
+        end = last + 1
         for rule, role, group, length, edges in entries:
-            start = last - length + 1
+            start = end - length
             # ASCII keywords (pinyin like 「hb」) must not be part of a longer Latin word.
-            if edges and not _edges_clear(text, start, last + 1, edges):
+            if edges and not _edges_clear(text, start, end, edges):
                 continue
-            s, e = view.orig_span(start, last + 1)
-            per_rule.setdefault(rule, []).append((role, group, s, e))
-    for rule in compiled.ungated_regex:
-        per_rule.setdefault(rule, [])
+            found = per_rule.get(rule)
+            if found is None:
+                found = per_rule[rule] = []
+            found.append((role, group, start, end))
+            if role in _PRIMARY_ROLES:
+                primary.add(rule)
 
     rules = compiled.rules
-    for index, found in per_rule.items():
+    for index in primary:
         rule = rules[index]
-        records = found
         if not rule.applies(doc.channel, doc.kind):
             continue
+        # Offsets move to the original text only now, for the few rules that can fire.
+        records = [
+            (role, group, *view.orig_span(s, e)) for role, group, s, e in per_rule.get(index, ())
+        ]
         # A keyword inside a cancelling phrase (「红包」 in 「警惕红包诈骗」) never counts.
         excludes = [(s, e) for role, _, s, e in records if role == EXCLUDE]
         inside = _Containers(excludes) if excludes else None
