@@ -29,7 +29,7 @@ class Match(Strict):
     unless_followed_by: list[str] | None = Field(
         default=None, description="cues right after a hit that make it a warning"
     )
-    near: int = Field(default=12, ge=1, le=60)
+    near: int = Field(default=20, ge=1, le=60)
     unless_within: list[str] = Field(default=[], description="longer phrases that cancel a hit")
     detector: str | None = None
     params: dict[str, Any] = {}
