@@ -9,7 +9,6 @@ the channel and send time change the verdict as the rules say, and the cost stay
 
 from __future__ import annotations
 
-import statistics
 import time
 from datetime import date, datetime
 
@@ -418,7 +417,8 @@ def _median_seconds(text: str, runs: int) -> float:
         t0 = time.perf_counter()
         check(text)
         samples.append(time.perf_counter() - t0)
-    return statistics.median(samples)
+    # The minimum: noise (another process, a GC pause) only ever adds time.
+    return min(samples)
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
@@ -432,6 +432,6 @@ def test_cost_grows_linearly(family):
 
     small, large = build(500), build(MAX_CHARS)
     t_small = _median_seconds(small, runs=9)
-    t_large = _median_seconds(large, runs=3)
+    t_large = _median_seconds(large, runs=5)
     ratio = t_large / t_small
     assert ratio <= 3 * len(large) / len(small), f"{family}: {ratio:.0f}x for 40x the text"
