@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 
 from assistant.engine.compiled import RuntimeRule
 from assistant.engine.detectors import register
@@ -56,6 +57,7 @@ class DayOff:
             yield Hit(self.rule.index, 0, 0, {"date": f"{day:%m月%d日}", "day": label})
 
 
+@lru_cache(maxsize=512)
 def day_off(day: date) -> tuple[bool, str]:
     """(is a day off, how to call it). Unknown years fall back to weekends, saying so."""
     import chinese_calendar
