@@ -18,6 +18,7 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest -q
+	$(PY) -m assistant eval --report reports/eval
 
 lint: $(STAMP)
 	$(PY) -m ruff check --fix .
