@@ -42,6 +42,20 @@ class Category(StrEnum):
         return self in FORMAT_CATEGORIES
 
 
+RED_LINE_CATEGORIES = (
+    Category.political_commentary,
+    Category.rumor,
+    Category.vote_buying,
+    Category.red_packet,
+    Category.vulgar,
+    Category.chain_message,
+    Category.privacy,
+    Category.secret,
+    Category.gossip,
+    Category.advertising,
+    Category.inducement,
+)
+
 FORMAT_CATEGORIES = frozenset(
     {
         Category.missing_salutation,

@@ -20,22 +20,11 @@ from assistant import MAX_CHARS, Category, InputError, Severity, Verdict, check
 from assistant.engine.checker import default_engine
 from assistant.engine.loader import load_rule_set
 from assistant.models import FORMAT_CATEGORIES, Channel, Kind
+from assistant.vocabulary import RED_LINE_CATEGORIES
 
 RULES = load_rule_set()
 RULE_IDS = {r.id for r in RULES.rules}
-RED_LINES = [
-    Category.political_commentary,
-    Category.rumor,
-    Category.vote_buying,
-    Category.red_packet,
-    Category.vulgar,
-    Category.chain_message,
-    Category.privacy,
-    Category.secret,
-    Category.gossip,
-    Category.advertising,
-    Category.inducement,
-]
+RED_LINES = list(RED_LINE_CATEGORIES)
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # --- strategies ---------------------------------------------------------------------------------

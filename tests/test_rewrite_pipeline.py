@@ -16,33 +16,23 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
-from assistant.models import Category, Channel, Severity, Verdict
+from assistant.models import Channel, Severity, Verdict
 from assistant.rewriting import offline as offline_rewriter
 from assistant.rewriting.facts import compare
 from assistant.rewriting.pipeline import build_prompt, make_request, rewrite
 from assistant.rewriting.prompts import estimate_tokens
 from assistant.rewriting.settings import Settings
+from assistant.vocabulary import RED_LINE_CATEGORIES
 
 if TYPE_CHECKING:
     from fake_openai import FakeOpenAI
+
 
 pytest_plugins = ["fake_openai"]
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = yaml.safe_load((ROOT / "evals" / "cases" / "rewrite.yaml").read_text("utf-8"))["cases"]
-RED_LINES = {
-    Category.political_commentary,
-    Category.rumor,
-    Category.vote_buying,
-    Category.red_packet,
-    Category.vulgar,
-    Category.chain_message,
-    Category.privacy,
-    Category.secret,
-    Category.gossip,
-    Category.advertising,
-    Category.inducement,
-}
+RED_LINES = set(RED_LINE_CATEGORIES)
 
 DRAFT = "在吗各位，明天26号下午三点三楼第二会议室开防汛会，带材料5份😂😂，别忘了啊"
 ASK = {"sender": "办公室", "audience": "各位同事", "kind": "notice", "important": True}
