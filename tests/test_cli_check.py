@@ -213,13 +213,18 @@ def test_time_channel_and_kind_options(run, tmp_path):
 # --- bad input: exit 2, a message on stderr, nothing on stdout --------------------------------
 
 
+def test_a_file_at_the_cap_with_its_final_newline_is_accepted(run, tmp_path):
+    code, payload = check_json(run, tmp_path, "好" * 20_000 + "\n")
+    assert code == 0 and payload["verdict"] == "ok"
+
+
 @pytest.mark.parametrize(
     ("content", "options", "stderr_has"),
     [
         (b"", (), "为空"),
         (" \n\t\u3000\n".encode(), (), "为空"),
         (("好" * 20_001).encode(), (), "20,000"),
-        (("好" * 19_999 + "\n\n").encode(), (), "过长"),
+        (("好" * 19_999 + "\n\n\n").encode(), (), "过长"),
         (b"abc\xff\xfe", (), "UTF-8"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", (), "NUL"),
         ("群主发个红包呗".encode(), ("--time", "25:99"), "发送时间"),

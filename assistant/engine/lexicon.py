@@ -10,7 +10,7 @@ from itertools import accumulate
 
 from assistant.engine.compiled import ALL, ANY, CUE, CUE_AFTER, EXCLUDE, TRIGGER, RuntimeRule
 from assistant.engine.document import Document, Hit
-from assistant.engine.normalize import SENTENCE_BREAKS
+from assistant.engine.normalize import SENTENCE_BREAKS, View
 
 Span = tuple[int, int]
 _PRIMARY_ROLES = frozenset((ANY, ALL, TRIGGER))
@@ -28,8 +28,7 @@ def scan(doc: Document) -> Iterator[Hit]:
         end = last + 1
         for rule, role, group, length, edges in entries:
             start = end - length
-            # ASCII keywords (pinyin like 「hb」) must not be part of a longer Latin word.
-            if edges and not _edges_clear(text, start, end, edges):
+            if edges and not _edges_clear(doc, view, start, end, edges):
                 continue
             found = per_rule.get(rule)
             if found is None:
@@ -159,10 +158,18 @@ class _Nearest:
         return best
 
 
-def _edges_clear(text: str, start: int, end: int, edges: int) -> bool:
-    if edges & 1 and start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
+def _edges_clear(doc: Document, view: View, start: int, end: int, edges: int) -> bool:
+    """ASCII keywords (pinyin like 「hb」) must not be part of a longer Latin word. The edges are
+    read on the original text: the squeezed view has dropped the space in 「hb 200元」."""
+    s, e = view.orig_span(start, end)
+    raw, fold = doc.raw, doc.compiled.fold
+    if edges & 1 and s > 0 and _latin(raw[s - 1].translate(fold)):
         return False
-    return not (edges & 2 and end < len(text) and text[end].isascii() and text[end].isalnum())
+    return not (edges & 2 and e < len(raw) and _latin(raw[e].translate(fold)))
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 class _Containers:
