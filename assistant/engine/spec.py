@@ -74,7 +74,8 @@ class Match(Strict):
 
 
 def _check_keyword(word: str) -> None:
-    # One-character keywords would fire on every other sentence and slow the scan down.
+    # One-character keywords would fire on every other sentence and slow the scan down; a single
+    # pictograph such as 🧧 is specific enough to stand alone.
     if len(word.strip()) < 2 and not (word and ord(word[0]) > 0x2000 and not _is_cjk(word[0])):
         raise ValueError(f"keyword {word!r} is too short (2 characters at least)")
 
