@@ -38,9 +38,11 @@ class RuntimeRule:
     """One rule as the matcher needs it: plain attributes, picklable, no validation left to do."""
 
     __slots__ = (
+        "after_key",
         "category",
         "channels",
         "clause",
+        "cue_key",
         "detector",
         "gated",
         "id",
@@ -78,6 +80,8 @@ class RuntimeRule:
     gated: bool  # the regex waits for a trigger keyword
     detector: str | None
     params: Any  # the detector's validated settings (a namespace), or None
+    cue_key: int  # the shared negation-cue set before a hit (a negative automaton id), 0: none
+    after_key: int  # the same for cues after a hit
 
     def applies(self, channel: Channel, kind: Kind | None) -> bool:
         if self.channels is not None and channel not in self.channels:
@@ -200,6 +204,21 @@ def compile_rules(rules_dir: str | Path) -> Compiled:
             if entry not in bucket:
                 bucket.append(entry)
 
+    # Cue lists are shared by many rules (a file's defaults): each distinct list is one entry in
+    # the automaton, under a negative id, so an occurrence of 「不要」 is recorded once, not once
+    # per rule that listens for it.
+    cue_sets: dict[tuple[int, tuple[str, ...]], int] = {}
+
+    def cue_key(words: list[str] | None, role: int) -> int:
+        if not words:
+            return 0
+        key = (role, tuple(sorted(set(words))))
+        if key not in cue_sets:
+            cue_sets[key] = -(len(cue_sets) + 1)
+            for word in key[1]:
+                add(word, cue_sets[key], role)
+        return cue_sets[key]
+
     rules: list[RuntimeRule] = []
     ungated: list[int] = []
     for index, spec in enumerate(rule_set.rules):
@@ -210,10 +229,6 @@ def compile_rules(rules_dir: str | Path) -> Compiled:
         for group, words in enumerate(m.all):
             for word in words:
                 add(word, index, ALL, group)
-        for word in m.unless_near or []:
-            add(word, index, CUE)
-        for word in m.unless_followed_by or []:
-            add(word, index, CUE_AFTER)
         for word in m.unless_within:
             add(word, index, EXCLUDE)
         for word in m.trigger:
@@ -239,6 +254,8 @@ def compile_rules(rules_dir: str | Path) -> Compiled:
                 gated=bool(m.trigger),
                 detector=m.detector,
                 params=params,
+                cue_key=cue_key(m.unless_near, CUE),
+                after_key=cue_key(m.unless_followed_by, CUE_AFTER),
             )
         )
     for key, entries in payloads.items():

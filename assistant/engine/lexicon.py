@@ -8,7 +8,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from itertools import accumulate
 
-from assistant.engine.compiled import ALL, ANY, CUE, CUE_AFTER, EXCLUDE, TRIGGER, RuntimeRule
+from assistant.engine.compiled import ALL, ANY, EXCLUDE, TRIGGER, RuntimeRule
 from assistant.engine.document import Document, Hit
 from assistant.engine.normalize import SENTENCE_BREAKS, View
 
@@ -22,6 +22,7 @@ def scan(doc: Document) -> Iterator[Hit]:
     view = doc.squeezed
     text = view.text
     per_rule: dict[int, list[tuple[int, int, int, int]]] = {}
+    cue_spans: dict[int, list[tuple[int, int]]] = {}  # by shared cue set (negative ids)
     # Only rules with a keyword of their own (not merely a shared cue such as 「不要」) are judged.
     primary: set[int] = set(compiled.ungated_regex)
     for last, entries in compiled.automaton.iter(text):
@@ -29,6 +30,9 @@ def scan(doc: Document) -> Iterator[Hit]:
         for rule, role, group, length, edges in entries:
             start = end - length
             if edges and not _edges_clear(doc, view, start, end, edges):
+                continue
+            if rule < 0:
+                cue_spans.setdefault(rule, []).append((start, end))
                 continue
             found = per_rule.get(rule)
             if found is None:
@@ -54,8 +58,8 @@ def scan(doc: Document) -> Iterator[Hit]:
         spans = _candidates(rule, records, doc)
         if not spans:
             continue
-        cues = [(s, e) for role, _, s, e in records if role == CUE]
-        after = [(s, e) for role, _, s, e in records if role == CUE_AFTER]
+        cues = _cues(view, cue_spans, rule.cue_key, inside)
+        after = _cues(view, cue_spans, rule.after_key, inside)
         warned = _Cues(cues, after, rule.near, doc.raw) if cues or after else None
         kept = [
             sp
@@ -65,6 +69,12 @@ def scan(doc: Document) -> Iterator[Hit]:
         ]
         for s, e in _merge(kept):
             yield Hit(index, s, e)
+
+
+def _cues(view: View, cue_spans: dict, key: int, inside: _Containers | None) -> list[Span]:
+    """A rule's cue occurrences on the original text, less those inside a cancelling phrase."""
+    spans = [view.orig_span(s, e) for s, e in cue_spans.get(key, ())] if key else []
+    return [c for c in spans if not inside.contains(c)] if inside is not None and spans else spans
 
 
 def _candidates(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from assistant.engine.compiled import RuntimeRule
 from assistant.engine.detectors import register
@@ -29,6 +30,7 @@ def _digits(s: str) -> str:
     return s.replace(" ", "").replace("-", "").upper()
 
 
+@lru_cache(maxsize=4096)
 def is_mobile(digits: str) -> bool:
     import phonenumbers
 
@@ -41,12 +43,14 @@ def is_mobile(digits: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def is_id_number(digits: str) -> bool:
     from stdnum.cn import ric
 
     return ric.is_valid(digits)
 
 
+@lru_cache(maxsize=4096)
 def is_bank_card(digits: str) -> bool:
     from stdnum import luhn
 
