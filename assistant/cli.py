@@ -122,11 +122,21 @@ def open_lines(path: str) -> IO[bytes]:
 
 
 def iter_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """(line number, object, error) per non-blank line, streaming: memory stays constant."""
+    """(line number, object, error) per line, streaming: memory stays constant.
+
+    One result per input line: a blank line between records is an error object of its own, so
+    output line N answers input line N; blank lines at the very end (a trailing newline or two)
+    are not records and yield nothing.
+    """
     with open_lines(path) as fh:
+        blank: list[int] = []
         for number, raw in enumerate(fh, 1):
             if not raw.strip():
+                blank.append(number)
                 continue
+            for skipped in blank:
+                yield skipped, None, f"第 {skipped} 行为空"
+            blank.clear()
             try:
                 obj = json.loads(decode(raw, f"第 {number} 行"))
             except InputError as exc:

@@ -342,7 +342,7 @@ def test_jsonl_one_result_per_line_and_bad_lines_do_not_stop_the_run(run, tmp_pa
     assert "20,000" in results[10]["error"]
 
 
-def test_jsonl_blank_lines_are_skipped_and_line_numbers_kept(run, tmp_path):
+def test_jsonl_answers_every_line_even_blank_ones_but_not_trailing_ones(run, tmp_path):
     raw = "\n".join(
         [
             json.dumps({"id": 1, "text": CLEAN}, ensure_ascii=False),
@@ -350,12 +350,15 @@ def test_jsonl_blank_lines_are_skipped_and_line_numbers_kept(run, tmp_path):
             "   ",
             "{broken",
             json.dumps({"id": 2, "text": CLEAN}, ensure_ascii=False),
+            "",
+            "",
         ]
     )
     code, out, _ = run("check", "--jsonl", write(tmp_path, raw, "blank.jsonl"))
     results = [json.loads(line) for line in out.splitlines()]
-    assert [r.get("id") for r in results] == [1, None, 2]
-    assert results[1]["line"] == 4
+    assert [r.get("id") for r in results] == [1, None, None, None, 2]
+    assert [r.get("line") for r in results[1:4]] == [2, 3, 4]
+    assert "为空" in results[1]["error"] and "JSON" in results[3]["error"]
     assert code == 2
 
 
