@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from assistant.engine.compiled import RuntimeRule
 from assistant.engine.detectors import register
 from assistant.engine.document import Document, Hit
+from assistant.engine.normalize import LazyPattern
 
 _PICTO = (
     "\U0001f000-\U0001faff"  # emoticons, symbols and pictographs, supplemental symbols
@@ -15,7 +16,8 @@ _PICTO = (
     "\u2b50\u2b55\u2b1b\u2b1c\u231a\u231b\u23e9-\u23fa\u3030\u303d\u3297\u3299"
 )
 _MODIFIERS = "\u200d\ufe0f\ufe0e\U0001f3fb-\U0001f3ff\u20e3"
-EMOJI = re.compile(f"[{_PICTO}][{_MODIFIERS}]*(?:\u200d[{_PICTO}][{_MODIFIERS}]*)*")
+EMOJI_PATTERN = f"[{_PICTO}][{_MODIFIERS}]*(?:\u200d[{_PICTO}][{_MODIFIERS}]*)*"
+EMOJI = LazyPattern(EMOJI_PATTERN)
 
 
 @register("emoji.overuse")
@@ -26,10 +28,10 @@ class EmojiOveruse:
         self.rule = rule
         self.params = rule.params
         names = "|".join(re.escape(n) for n in sorted(self.params.stickers, key=len, reverse=True))
-        unit = f"(?:{EMOJI.pattern}|\\[(?:{names})\\])"
+        unit = f"(?:{EMOJI_PATTERN}|\\[(?:{names})\\])"
         # One run: emoji and stickers side by side, spaces allowed between them.
-        self.run = re.compile(f"{unit}(?:\\s*{unit})*")
-        self.unit = re.compile(unit)
+        self.run = LazyPattern(f"{unit}(?:\\s*{unit})*")
+        self.unit = LazyPattern(unit)
 
     def detect(self, doc: Document) -> Iterator[Hit]:
         text = doc.raw

@@ -14,20 +14,21 @@ from collections.abc import Iterator
 from assistant.engine.compiled import RuntimeRule
 from assistant.engine.detectors import register
 from assistant.engine.document import Document, Hit
+from assistant.engine.normalize import LazyPattern
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
+_SENTENCE = LazyPattern(r"[^。！？!?；;\n]+[。！？!?；;]*")
 # For repetition a salutation's colon also ends a clause: 「各位：请准时。」 repeats 「请准时。」
-_CLAUSE = re.compile(r"[^。！？!?；;\n：:]+[。！？!?；;]*")
-_DATE_LINE = re.compile(
+_CLAUSE = LazyPattern(r"[^。！？!?；;\n：:]+[。！？!?；;]*")
+_DATE_LINE = LazyPattern(
     r"^\s*(?:\d{4}\s*[年.\-/]\s*)?\d{1,2}\s*[月.\-/]\s*\d{1,2}\s*[日号]?\s*$|^\s*\d{4}年\d{1,2}月\d{1,2}日\s*$"
 )
-_TRAILING_SIGNOFF = re.compile(r"(?:——|--|—|－－)\s*([^，。！？!?：:；;\n]{2,24})\s*$")
-_PUNCT = re.compile(r"[，。！？!?：:；;,]")
+_TRAILING_SIGNOFF = LazyPattern(r"(?:——|--|—|－－)\s*([^，。！？!?：:；;\n]{2,24})\s*$")
+_PUNCT = LazyPattern(r"[，。！？!?：:；;,]")
 
 
 class Line(namedtuple("Line", ("start", "end", "text"))):

@@ -16,14 +16,15 @@ from functools import lru_cache
 from assistant.engine.compiled import RuntimeRule
 from assistant.engine.detectors import register
 from assistant.engine.document import Document, Hit
+from assistant.engine.normalize import LazyPattern
 
 _SEP = r"[ \-]?"
-MOBILE = re.compile(rf"(?<!\d)(?:\+?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}}(?!\d)", re.ASCII)
-ID_NUMBER = re.compile(
+MOBILE = LazyPattern(rf"(?<!\d)(?:\+?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}}(?!\d)", re.ASCII)
+ID_NUMBER = LazyPattern(
     rf"(?<![\da-z])[1-9]\d{{5}}(?:{_SEP}\d){{11}}{_SEP}[\dx](?![\da-z])", re.ASCII
 )
 LONG_DIGITS = re.compile(rf"\d(?:{_SEP}\d){{10}}", re.ASCII)
-BANK_CARD = re.compile(rf"(?<!\d)[3-6]\d{{3}}(?:{_SEP}\d){{12,15}}(?!\d)", re.ASCII)
+BANK_CARD = LazyPattern(rf"(?<!\d)[3-6]\d{{3}}(?:{_SEP}\d){{12,15}}(?!\d)", re.ASCII)
 
 
 def _digits(s: str) -> str:
@@ -61,7 +62,7 @@ def is_bank_card(digits: str) -> bool:
 
 
 class _Candidates:
-    pattern: re.Pattern[str]
+    pattern: LazyPattern
     valid: Callable[[str], bool]
 
     def __init__(self, rule: RuntimeRule) -> None:
