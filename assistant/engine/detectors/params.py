@@ -22,6 +22,13 @@ class HoursParams(Params):
     end: time = time(22, 0)
 
 
+class DayOffParams(Params):
+    day_off: str = Field(min_length=1, description="advice appended on a known day off")
+    unknown_year: str = Field(
+        min_length=1, description="appended on a weekday of a year with no holiday data; {year}"
+    )
+
+
 class EmojiParams(Params):
     threshold: int = Field(default=3, ge=1)
     stickers: list[str] = Field(min_length=1, description="WeChat sticker names, no brackets")

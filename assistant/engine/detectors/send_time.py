@@ -45,21 +45,32 @@ class OffHours:
 
 @register("send_time.day_off")
 class DayOff:
+    PARAMS = "DayOffParams"
+
     def __init__(self, rule: RuntimeRule) -> None:
         self.rule = rule
+        self.params = rule.params
 
     def detect(self, doc: Document) -> Iterator[Hit]:
         if doc.when is None:
             return
         day = doc.when.date()
-        off, label = day_off(day)
-        if off:
-            yield Hit(self.rule.index, 0, 0, {"date": f"{day:%m月%d日}", "day": label})
+        status, label = day_off(day)
+        if status == "work":
+            return
+        advice = self.params.day_off
+        if status == "unknown":
+            # No data for this year: on a weekday we cannot tell whether it is a holiday, and say so.
+            advice = self.params.unknown_year.format(year=day.year)
+        yield Hit(
+            self.rule.index, 0, 0, {"date": f"{day:%m月%d日}", "day": label, "advice": advice}
+        )
 
 
 @lru_cache(maxsize=512)
-def day_off(day: date) -> tuple[bool, str]:
-    """(is a day off, how to call it). Unknown years fall back to weekends, saying so."""
+def day_off(day: date) -> tuple[str, str]:
+    """("off" | "work" | "unknown", how to call the day). Years without holiday data fall back to
+    weekends ("off", labelled so) and weekdays ("unknown")."""
     import chinese_calendar
 
     weekday = f"星期{WEEKDAYS[day.weekday()]}"
@@ -67,14 +78,14 @@ def day_off(day: date) -> tuple[bool, str]:
         holiday, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
         if day.weekday() >= 5:
-            return True, f"{weekday}（{day.year}年法定节假日数据暂缺，仅按周末判断）"
-        return False, weekday
+            return "off", f"{weekday}（{day.year}年法定节假日数据暂缺，仅按周末判断）"
+        return "unknown", weekday
     if not holiday:
-        return False, weekday
+        return "work", weekday
     if name:
         label = _HOLIDAY_NAMES.get(str(name), str(name))
-        return True, f"{label}假期"
-    return True, weekday
+        return "off", f"{label}假期"
+    return "off", weekday
 
 
 _HOLIDAY_NAMES = {
