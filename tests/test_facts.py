@@ -173,3 +173,11 @@ def test_text_without_facts():
 )
 def test_to_number(text, value):
     assert to_number(text) == value
+
+
+def test_small_talk_day_words_are_not_facts_but_real_ones_are():
+    kept, missing, added = compare("大家好，今天天气真好，明天上午9点开会", "明天上午9点开会")
+    assert missing == [] and added == []
+    assert "明天" in kept
+    _, missing, _ = compare("今天下午3点开会", "下午3点开会")
+    assert missing == ["今天"]

@@ -103,6 +103,9 @@ DATE_MONTH = re.compile(
 DATE_DAY = re.compile(r"(?<!\d)(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号](?![\d])")
 WEEKDAY = re.compile(r"(?P<rel>下下|下|本|这|上)?(?:周|星期|礼拜)(?P<w>[一二三四五六日天])")
 RELATIVE_DAY = re.compile(r"今天|今日|明天|明日|后天|今晚|明早|明晚|昨天")
+# 「今天天气真好」 is small talk, not a date the message must keep.
+SMALL_TALK = re.compile(r"天气|真好|好热|好冷|下雨了|下雪了|心情|周末愉快")
+_CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
 PLACE = re.compile(
     r"(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:号楼|楼|层)\s*)?(?:第(?:\d+|[一二三四五六七八九十]+))?"
     r"(?:大|小|多功能|综合|\d+号)?(?:会议室|报告厅|礼堂|活动室|会议中心|多功能厅|接待室|党员活动室|培训室)"
@@ -182,6 +185,8 @@ def extract(text: str) -> list[Fact]:
         rel = {"这": "本", None: ""}.get(m.group("rel"), m.group("rel"))
         add("date", m, {f"W{rel}{w}"})
     for m in RELATIVE_DAY.finditer(text):
+        if SMALL_TALK.search(_clause_around(text, m.start(), m.end())):
+            continue
         word = {"今日": "今天", "明日": "明天", "今晚": "今天", "明早": "明天", "明晚": "明天"}.get(
             m.group(), m.group()
         )
@@ -213,6 +218,12 @@ def _place_keys(text: str) -> set[str]:
     if room:
         keys.add("P" + room.group(1))
     return keys
+
+
+def _clause_around(text: str, start: int, end: int) -> str:
+    before = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
+    after = _CLAUSE_END.search(text, end)
+    return text[before[-1] if before else 0 : after.start() if after else len(text)]
 
 
 def _canon_numerals(s: str) -> str:
