@@ -91,7 +91,7 @@ def rewrite(
         notes.append(
             f"草稿含涉密内容（「{secrets[0].excerpt}」），未发送给模型，改由离线改写；涉密内容请勿通过微信发送"
         )
-        return _offline(request, engine, notes, attempts=0)
+        return _offline(request, engine, notes, attempts=0, inherited=inherited)
 
     attempts, unavailable = 0, False
     for _ in range(MAX_MODEL_ROUNDS):
@@ -135,15 +135,22 @@ def rewrite(
         if unavailable
         else "模型改写未能通过复核，已改用离线改写"
     )
-    return _offline(request, engine, notes, attempts=attempts)
+    return _offline(request, engine, notes, attempts=attempts, inherited=inherited)
 
 
 def _offline(
-    request: RewriteRequest, engine: Engine, notes: list[str], attempts: int
+    request: RewriteRequest,
+    engine: Engine,
+    notes: list[str],
+    attempts: int,
+    inherited: frozenset[tuple[str, str]] | None = None,
 ) -> RewriteResult:
+    """The offline rewriter's result, validated; `inherited` is the draft's own findings when the
+    caller has already checked the draft (the model path), so it is not checked twice."""
     structured, cleaning = offline.generate(request)
     message = render_message(structured)
-    inherited = _keys(engine.check(request.draft, channel=Channel.work_group).findings, engine)
+    if inherited is None:
+        inherited = _keys(engine.check(request.draft, channel=Channel.work_group).findings, engine)
     result, problems = _validated(
         request,
         structured=structured,
