@@ -103,8 +103,11 @@ DATE_MONTH = re.compile(
 DATE_DAY = re.compile(r"(?<!\d)(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号](?![\d])")
 WEEKDAY = re.compile(r"(?P<rel>下下|下|本|这|上)?(?:周|星期|礼拜)(?P<w>[一二三四五六日天])")
 RELATIVE_DAY = re.compile(r"今天|今日|明天|明日|后天|今晚|明早|明晚|昨天")
-# 「今天天气真好」 is small talk, not a date the message must keep.
-SMALL_TALK = re.compile(r"天气|真好|好热|好冷|下雨了|下雪了|心情|周末愉快")
+# Small talk: a day word in it (「今天天气真好」) is not a date the message must keep, and the
+# offline rewriter does not take its title from it.
+SMALL_TALK = re.compile(
+    r"天气|真好|好热|好冷|下雨了|下雪了|心情|周末愉快|大家好|早上好|早安|晚上好|你好|您好|吃了吗|辛苦了|哈哈|嘿嘿"
+)
 _CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
 PLACE = re.compile(
     r"(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:号楼|楼|层)\s*)?(?:第(?:\d+|[一二三四五六七八九十]+))?"

@@ -12,6 +12,7 @@ import re
 
 from assistant.engine.detectors.emoji import EMOJI
 from assistant.models import Kind
+from assistant.rewriting.facts import SMALL_TALK
 from assistant.rewriting.models import OfficialMessage, RewriteRequest
 
 NAME = "offline"
@@ -65,9 +66,6 @@ _EVENT = re.compile(
 _ACTION = re.compile(
     r"(?P<verb>组织(?!委员|部)|开展|举行|举办|进行|报送|提交|参加|安排)"
     r"(?P<topic>[\u4e00-\u9fff]{2,8}?)(?=[，。！？!?；;,、\s]|$|的|了)"
-)
-_SMALL_TALK = re.compile(
-    r"天气|大家好|早上好|早安|晚上好|你好|您好|吃了吗|辛苦了|哈哈|嘿嘿|周末愉快"
 )
 _SPLIT = re.compile(r"(?<=[。！？!?；;\n])")
 _CLAUSE = re.compile(r"[^，,]+[，,]?")
@@ -192,7 +190,7 @@ def subject(sentences: list[str], kind: Kind) -> str:
         return f"关于{m.group('verb')}{m.group('topic')}的{suffix}"
     # The first clause that is about the matter, not small talk (「今天天气真好」).
     clauses = [c for c in re.split(r"[，。！？!?；;,]|[：:](?!\d)", text) if c.strip()]
-    head = next((c for c in clauses if not _SMALL_TALK.search(c)), clauses[0] if clauses else "")
+    head = next((c for c in clauses if not SMALL_TALK.search(c)), clauses[0] if clauses else "")
     head = re.sub(r"^(?:我们?|本)(?:科室|科|单位|支部|村|街道|部门)?(?:想|拟|要|准备)?", "", head)
     head = re.sub(
         r"^(?:麻烦|烦请|想|(?:您|你)(?:要|问|让查|让)的|请(?=[\u4e00-\u9fff]{2}))", "", head
