@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import namedtuple
 from functools import cache
 
-from assistant.engine import detectors, lexicon
-from assistant.engine.compiled import RULES_DIR, Compiled, RuntimeRule, load_compiled
-from assistant.engine.document import Document, Hit
+from assistant.engine import lexicon
+from assistant.engine.compiled import Compiled, load_compiled
+from assistant.engine.detectors import base as detectors
+from assistant.engine.document import Document
+from assistant.engine.paths import RULES_DIR
 from assistant.inputs import validate_text
 from assistant.vocabulary import Channel, Kind, verdict_of_severities
 
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from assistant.engine.detectors.base import Hit
+    from assistant.engine.rule import RuntimeRule
     from assistant.models import Report
 
 CONTRACT_FIELDS = (

@@ -1,8 +1,9 @@
 """Rules compiled for matching: one Aho-Corasick automaton, translate tables, plain runtime rules.
 
-Compiling (YAML + pydantic + OpenCC + the automaton) costs ~0.3 s; the result is pickled in a cache
-keyed by the hash of the rules files and of the compiler's own source, so `check` starts in
-milliseconds and a rules edit is picked up on the next run without any manual step.
+Compiling (YAML + pydantic + OpenCC + the automaton + the learned models) costs ~0.5 s; the result
+is pickled in a cache keyed by a checksum of every file it was built from — the rules and models
+data and the engine's own source, found by walking their folders — so `check` starts in
+milliseconds and any edit is picked up on the next run without a manual step.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from assistant.engine.normalize import (
     opencc_t2s_table,
     squeeze_text,
 )
-from assistant.vocabulary import Category, Channel, Kind, Severity
+from assistant.engine.paths import ENGINE_DIR, MODELS_DIR, RULES_DIR
+from assistant.engine.rule import ALL, ANY, CUE, CUE_AFTER, EXCLUDE, TRIGGER, RuntimeRule
 
 # Only the standard library's cheapest modules are imported here: this module is on the path of
 # every `check` start-up (no pathlib, hashlib, dataclasses or typing, ~15 ms between them).
@@ -27,71 +29,7 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-# Roles a keyword plays for a rule (the payload stored in the automaton).
-ANY, ALL, CUE, EXCLUDE, TRIGGER, CUE_AFTER = range(6)
-_HERE = os.path.dirname(os.path.abspath(__file__))
-RULES_DIR = os.path.join(os.path.dirname(os.path.dirname(_HERE)), "rules")
-_COMPILER_SOURCES = ("compiled.py", "normalize.py", "spec.py", "loader.py", "detectors/params.py")
-
-
-class RuntimeRule:
-    """One rule as the matcher needs it: plain attributes, picklable, no validation left to do."""
-
-    __slots__ = (
-        "after_key",
-        "category",
-        "channels",
-        "clause",
-        "cue_key",
-        "detector",
-        "gated",
-        "id",
-        "index",
-        "kinds",
-        "message",
-        "n_groups",
-        "near",
-        "params",
-        "regex",
-        "severity",
-        "severity_by_channel",
-        "suggestion",
-        "window",
-    )
-
-    def __init__(self, **values: Any) -> None:
-        for name in self.__slots__:
-            setattr(self, name, values[name])
-
-    index: int
-    id: str
-    category: Category
-    severity: Severity
-    severity_by_channel: dict[Channel, Severity]
-    clause: str
-    message: str
-    suggestion: str
-    channels: frozenset[Channel] | None
-    kinds: frozenset[Kind] | None
-    window: int
-    near: int
-    n_groups: int
-    regex: re.Pattern[str] | None
-    gated: bool  # the regex waits for a trigger keyword
-    detector: str | None
-    params: Any  # the detector's validated settings (a namespace), or None
-    cue_key: int  # the shared negation-cue set before a hit (a negative automaton id), 0: none
-    after_key: int  # the same for cues after a hit
-
-    def applies(self, channel: Channel, kind: Kind | None) -> bool:
-        if self.channels is not None and channel not in self.channels:
-            return False
-        if self.category.is_format and kind is None:
-            return False  # format rules judge official messages only (DESIGN.md)
-        return self.kinds is None or kind in self.kinds
-
-    def severity_for(self, channel: Channel) -> Severity:
-        return self.severity_by_channel.get(channel, self.severity)
+__all__ = ["RULES_DIR", "Compiled", "RuntimeRule", "compile_rules", "load_compiled"]
 
 
 class Compiled:
@@ -124,14 +62,27 @@ class Compiled:
         return squeeze_text(text, self.fold)
 
 
-def fingerprint(rules_dir: str | Path) -> str:
-    """A checksum of the rules and of the compiler's own source: any edit recompiles."""
-    rules_dir = os.fspath(rules_dir)
+def _files_under(directory: str, suffixes: tuple[str, ...]) -> list[str]:
+    out = []
+    for folder, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+        out += [os.path.join(folder, f) for f in sorted(files) if f.endswith(suffixes)]
+    return out
+
+
+def source_files(rules_dir: str | Path, models_dir: str | Path | None = MODELS_DIR) -> list[str]:
+    """Every file a compiled rule set depends on: found by walking the folders, so a new rules
+    file, model or engine module is covered without being named anywhere."""
+    paths = _files_under(os.fspath(rules_dir), (".yaml",))
+    if models_dir is not None and os.path.isdir(models_dir):
+        paths += _files_under(os.fspath(models_dir), (".json", ".yaml"))
+    return paths + _files_under(ENGINE_DIR, (".py",))
+
+
+def fingerprint(rules_dir: str | Path, models_dir: str | Path | None = MODELS_DIR) -> str:
+    """A checksum of the contents of every source file: any edit recompiles."""
     crc, size = 0, 0
-    names = sorted(n for n in os.listdir(rules_dir) if n.endswith(".yaml"))
-    paths = [os.path.join(rules_dir, n) for n in names]
-    paths += [os.path.join(_HERE, n) for n in _COMPILER_SOURCES]
-    for path in paths:
+    for path in source_files(rules_dir, models_dir):
         with open(path, "rb") as fh:
             data = fh.read()
         crc = zlib.crc32(os.path.basename(path).encode() + data, crc)
@@ -183,7 +134,7 @@ def _write_cache(path: str, compiled: Compiled) -> None:
 def compile_rules(rules_dir: str | Path) -> Compiled:
     import ahocorasick
 
-    from assistant.engine.detectors import validate_detector
+    from assistant.engine.detectors.base import validate_params
     from assistant.engine.loader import load_rule_set
 
     rule_set = load_rule_set(rules_dir)
@@ -223,7 +174,7 @@ def compile_rules(rules_dir: str | Path) -> Compiled:
     ungated: list[int] = []
     for index, spec in enumerate(rule_set.rules):
         m = spec.match
-        params: Any = validate_detector(m.detector, m.params, spec.id) if m.detector else None
+        params: Any = validate_params(m.detector, m.params, spec.id) if m.detector else None
         for word in m.any:
             add(word, index, ANY)
         for group, words in enumerate(m.all):

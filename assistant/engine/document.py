@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 from assistant.engine.normalize import View, make_view, squeeze_view
 from assistant.vocabulary import Channel, Kind
 
@@ -12,13 +10,6 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from assistant.engine.compiled import Compiled
-
-
-class Hit(namedtuple("Hit", ("rule", "start", "end", "detail"), defaults=(None,))):
-    """A rule firing on original-text offsets (rule index, start, end); `detail` fills the rule
-    message's {placeholders}."""
-
-    __slots__ = ()
 
 
 class Document:

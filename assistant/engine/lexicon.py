@@ -8,9 +8,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from itertools import accumulate
 
-from assistant.engine.compiled import ALL, ANY, EXCLUDE, TRIGGER, RuntimeRule
-from assistant.engine.document import Document, Hit
+from assistant.engine.detectors.base import Hit
 from assistant.engine.normalize import SENTENCE_BREAKS, View
+from assistant.engine.rule import ALL, ANY, EXCLUDE, TRIGGER
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from assistant.engine.document import Document
+    from assistant.engine.rule import RuntimeRule
 
 Span = tuple[int, int]
 _PRIMARY_ROLES = frozenset((ANY, ALL, TRIGGER))

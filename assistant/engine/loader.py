@@ -8,15 +8,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.engine import compiled
+from assistant.engine.errors import RuleLoadError
+from assistant.engine.paths import RULES_DIR as _RULES_DIR
 from assistant.engine.spec import Clause, GuidelineFile, RuleFile, RuleSpec, VariantsFile
 
 GUIDELINE_FILE = "guideline.yaml"
 VARIANTS_FILE = "variants.yaml"
-
-
-class RuleLoadError(ValueError):
-    """A rules file is malformed; the message says which file, which rule and which field."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +24,8 @@ class RuleSet:
     sources: dict[str, str]  # rule id -> file name
 
 
-RULES_DIR = Path(compiled.RULES_DIR)
+RULES_DIR = Path(_RULES_DIR)
+__all__ = ["RULES_DIR", "RuleLoadError", "RuleSet", "load_rule_set"]
 
 
 def rule_files(rules_dir: Path = RULES_DIR) -> list[Path]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from assistant.engine.compiled import RuntimeRule
-from assistant.engine.detectors import register
-from assistant.engine.document import Document, Hit
+from assistant.engine.detectors.base import Hit
 from assistant.engine.normalize import LazyPattern
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings
+if TYPE_CHECKING:
+    from assistant.engine.document import Document
+    from assistant.engine.rule import RuntimeRule
 
 _PICTO = (
     "\U0001f000-\U0001faff"  # emoticons, symbols and pictographs, supplemental symbols
@@ -20,7 +23,6 @@ EMOJI_PATTERN = f"[{_PICTO}][{_MODIFIERS}]*(?:\u200d[{_PICTO}][{_MODIFIERS}]*)*"
 EMOJI = LazyPattern(EMOJI_PATTERN)
 
 
-@register("emoji.overuse")
 class EmojiOveruse:
     PARAMS = "EmojiParams"
 
@@ -48,3 +50,6 @@ class EmojiOveruse:
 def strip_emoji(text: str) -> str:
     """Remove emoji (not sticker codes); used by the offline rewriter."""
     return EMOJI.sub("", text)
+
+
+DETECTORS = {"overuse": EmojiOveruse}

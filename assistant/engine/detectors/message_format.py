@@ -11,15 +11,16 @@ import re
 from collections import namedtuple
 from collections.abc import Iterator
 
-from assistant.engine.compiled import RuntimeRule
-from assistant.engine.detectors import register
-from assistant.engine.document import Document, Hit
+from assistant.engine.detectors.base import Hit
 from assistant.engine.normalize import LazyPattern
 
 TYPE_CHECKING = False  # typing costs start-up time; annotations are strings
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
+
+    from assistant.engine.document import Document
+    from assistant.engine.rule import RuntimeRule
 
 _SENTENCE = LazyPattern(r"[^。！？!?；;\n]+[。！？!?；;]*")
 # For repetition a salutation's colon also ends a clause: 「各位：请准时。」 repeats 「请准时。」
@@ -73,7 +74,6 @@ class _Layout:
         return line.start + m.end() if m else None
 
 
-@register("format.salutation")
 class Salutation:
     PARAMS = "LayoutParams"
 
@@ -87,7 +87,6 @@ class Salutation:
             yield Hit(self.rule.index, body[0].start, body[0].start)
 
 
-@register("format.subject")
 class Subject:
     """首句反映主题: a title line, or a first sentence that opens with the matter itself."""
 
@@ -125,7 +124,6 @@ class Subject:
         yield Hit(self.rule.index, begin, begin)
 
 
-@register("format.closing")
 class Closing:
     PARAMS = "ClosingParams"
 
@@ -144,7 +142,6 @@ class Closing:
             yield Hit(self.rule.index, at, at, {"closing": "」或「".join(wanted[:2])})
 
 
-@register("format.signature")
 class Signature:
     PARAMS = "SignatureParams"
 
@@ -172,7 +169,6 @@ class Signature:
         return not any(w in last for w in self.params.not_signatures)
 
 
-@register("format.too_long")
 class TooLong:
     PARAMS = "VerboseParams"
 
@@ -191,7 +187,6 @@ class TooLong:
             )
 
 
-@register("format.repeated")
 class Repeated:
     PARAMS = "VerboseParams"
 
@@ -219,3 +214,13 @@ def repeated_sentences(
             out.append((m.start(), m.start() + len(m.group().rstrip())))
         seen.add(key)
     return out
+
+
+DETECTORS = {
+    "salutation": Salutation,
+    "subject": Subject,
+    "closing": Closing,
+    "signature": Signature,
+    "too_long": TooLong,
+    "repeated": Repeated,
+}

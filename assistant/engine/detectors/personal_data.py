@@ -13,10 +13,13 @@ import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from assistant.engine.compiled import RuntimeRule
-from assistant.engine.detectors import register
-from assistant.engine.document import Document, Hit
+from assistant.engine.detectors.base import Hit
 from assistant.engine.normalize import LazyPattern
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings
+if TYPE_CHECKING:
+    from assistant.engine.document import Document
+    from assistant.engine.rule import RuntimeRule
 
 _SEP = r"[ \-]?"
 MOBILE = LazyPattern(rf"(?<!\d)(?:\+?86{_SEP})?1[3-9]\d(?:{_SEP}\d){{8}}(?!\d)", re.ASCII)
@@ -82,19 +85,19 @@ class _Candidates:
                 yield Hit(self.rule.index, s, e)
 
 
-@register("personal_data.mobile")
 class MobileNumber(_Candidates):
     pattern = MOBILE
     valid = staticmethod(is_mobile)
 
 
-@register("personal_data.id_number")
 class IdNumber(_Candidates):
     pattern = ID_NUMBER
     valid = staticmethod(is_id_number)
 
 
-@register("personal_data.bank_card")
 class BankCard(_Candidates):
     pattern = BANK_CARD
     valid = staticmethod(is_bank_card)
+
+
+DETECTORS = {"mobile": MobileNumber, "id_number": IdNumber, "bank_card": BankCard}

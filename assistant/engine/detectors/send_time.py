@@ -11,14 +11,16 @@ from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 
-from assistant.engine.compiled import RuntimeRule
-from assistant.engine.detectors import register
-from assistant.engine.document import Document, Hit
+from assistant.engine.detectors.base import Hit
+
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings
+if TYPE_CHECKING:
+    from assistant.engine.document import Document
+    from assistant.engine.rule import RuntimeRule
 
 WEEKDAYS = "一二三四五六日"
 
 
-@register("send_time.off_hours")
 class OffHours:
     PARAMS = "HoursParams"
 
@@ -43,7 +45,6 @@ class OffHours:
             )
 
 
-@register("send_time.day_off")
 class DayOff:
     PARAMS = "DayOffParams"
 
@@ -98,3 +99,6 @@ _HOLIDAY_NAMES = {
     "Mid-autumn Festival": "中秋节",
     "Anti-Fascist 70th Day": "抗战胜利纪念日",
 }
+
+
+DETECTORS = {"off_hours": OffHours, "day_off": DayOff}
