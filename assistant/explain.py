@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.engine.loader import load_rule_set
-from assistant.models import CATEGORY_LABELS
+from assistant.vocabulary import CATEGORY_LABELS, CHANNEL_LABELS, SEVERITY_LABELS, Channel
 
 
 def explain(rule_id: str) -> str | None:
@@ -19,13 +19,8 @@ def explain(rule_id: str) -> str | None:
     )
     lines = [
         f"{spec.id} · {spec.name}",
-        f"类别：{spec.category.value}（{CATEGORY_LABELS[spec.category]}）  严重程度：{spec.severity.value}"
-        + (
-            "  按渠道："
-            + "，".join(f"{k.value}={v.value}" for k, v in spec.severity_by_channel.items())
-            if spec.severity_by_channel
-            else ""
-        ),
+        f"类别：{spec.category.value}（{CATEGORY_LABELS[spec.category]}）  处理等级（{spec.policy}）："
+        + _severities(rules.policy.severities(spec.policy)),
         f"来源：rules/{rules.sources[spec.id]}",
         "",
         "## 查什么",
@@ -47,9 +42,19 @@ def explain(rule_id: str) -> str | None:
     return "\n".join(lines)
 
 
+def _severities(by_channel: dict) -> str:
+    """「工作群 不要发，朋友圈 不要发，…」: what a user is told on each channel."""
+    return "，".join(
+        f"{CHANNEL_LABELS[c]} {SEVERITY_LABELS[by_channel[c]]}"
+        if c in by_channel
+        else f"{CHANNEL_LABELS[c]} 不适用"
+        for c in Channel
+    )
+
+
 def list_rules() -> str:
     rules = load_rule_set()
     return "\n".join(
-        f"{r.id:<28} {r.category.value:<22} {r.severity.value:<7} {r.clause:<12} {r.name}"
+        f"{r.id:<28} {r.category.value:<22} {r.policy:<22} {r.clause:<12} {r.name}"
         for r in rules.rules
     )

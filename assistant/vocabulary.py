@@ -101,6 +101,12 @@ class Severity(StrEnum):
         return _SEVERITY_RANK[self]
 
 
+SEVERITY_LABELS: dict[Severity, str] = {
+    Severity.info: "仅提示",
+    Severity.revise: "修改后再发",
+    Severity.block: "不要发",
+}
+
 _SEVERITY_RANK = {Severity.info: 0, Severity.revise: 1, Severity.block: 2}
 
 

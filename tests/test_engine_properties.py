@@ -301,19 +301,21 @@ def test_off_topic_only_in_the_work_group(channel):
 
 
 @pytest.mark.parametrize(
-    ("category", "text"),
+    ("category", "text", "private"),
     [
-        ("political_commentary", "中央这政策纯属瞎折腾，大家说是不是"),
-        ("rumor", "网传今晚有地震，大家别睡太死"),
-        ("privacy", "张三身份证号11010519491231002X，请核对"),
+        ("political_commentary", "中央这政策纯属瞎折腾，大家说是不是", Severity.block),
+        ("rumor", "网传今晚有地震，大家别睡太死", Severity.block),
+        ("privacy", "张三身份证号11010519491231002X，请核对", Severity.revise),
     ],
 )
-@pytest.mark.parametrize("channel", [*GROUPS, "private"])
-def test_public_channels_block_what_private_chat_only_revises(category, text, channel):
+@pytest.mark.parametrize("channel", list(Channel))
+def test_red_lines_follow_the_policy_on_every_channel(category, text, private, channel):
+    """A red line is not fixed by rewording: it blocks everywhere; someone else's ID number in a
+    one-to-one chat (to the HR officer who needs it) asks for a revision only (DESIGN.md)."""
     report = check(text, channel=channel)
     hits = [f for f in report.findings if f.category == category]
     assert hits
-    expected = Severity.revise if channel == "private" else Severity.block
+    expected = private if channel == "private" else Severity.block
     assert {f.severity for f in hits} == {expected}
     assert report.verdict.value == expected.value
 

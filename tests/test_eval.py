@@ -83,7 +83,7 @@ def test_gate_catches_a_removed_rule(tmp_path, committed, fresh):
     shutil.copytree(ROOT / "rules", rules)
     path = rules / "red_lines.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data["rules"] = [r for r in data["rules"] if r["id"] != "red-packet"]
+    data["rules"] = [r for r in data["rules"] if r["id"] != "red-packet-official"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
     broken = run(engine=Engine(load_compiled(rules)))

@@ -7,8 +7,10 @@ library's pydantic `Report`.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import namedtuple
 from functools import cache
+from itertools import accumulate
 
 from assistant.engine import lexicon
 from assistant.engine.compiled import Compiled, load_compiled
@@ -87,7 +89,7 @@ class Engine:
     ) -> Outcome:
         validate_text(text)
         doc = Document(text, self.compiled, Channel(channel), Kind(kind) if kind else None, when)
-        findings = [self.finding(doc, h) for h in self.hits(doc)]
+        findings = _drop_shadowed([self.finding(doc, h) for h in self.hits(doc)])
         findings.sort(key=lambda f: (f.start, -f.severity.rank, f.rule))
         return Outcome(verdict_of_severities(f.severity for f in findings), findings)
 
@@ -165,6 +167,41 @@ class Engine:
             for h in self.detector(rule).detect(doc)
         ]
         return sorted(spans)
+
+
+def _drop_shadowed(findings: list[RawFinding]) -> list[RawFinding]:
+    """Two rows of one category on the same words (a casual and an official red packet, the
+    keyword rule and the learned model) are one problem: the more severe finding stands for it.
+
+    Per category, the spans of each severity are sorted with a running maximum end, so each
+    finding asks "does a more severe span overlap me?" by one binary search: linear in findings.
+    """
+    if len(findings) < 2:
+        return findings
+    by_category: dict[str, dict[int, list[tuple[int, int]]]] = {}
+    for f in findings:
+        by_category.setdefault(f.category, {}).setdefault(f.severity.rank, []).append(
+            (f.start, f.end)
+        )
+    if all(len(ranks) < 2 for ranks in by_category.values()):
+        return findings
+    index: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+    for category, ranks in by_category.items():
+        for rank, spans in ranks.items():
+            spans.sort()
+            index[category, rank] = ([s for s, _ in spans], list(accumulate(e for _, e in spans)))
+
+    def shadowed(f: RawFinding) -> bool:
+        for rank in by_category[f.category]:
+            if rank <= f.severity.rank:
+                continue
+            starts, max_ends = index[f.category, rank]
+            i = bisect_left(starts, max(f.end, f.start + 1))  # spans starting before f ends
+            if i and max_ends[i - 1] > f.start:
+                return True
+        return False
+
+    return [f for f in findings if not shadowed(f)]
 
 
 @cache

@@ -10,10 +10,19 @@ from pydantic import ValidationError
 
 from assistant.engine.errors import RuleLoadError
 from assistant.engine.paths import RULES_DIR as _RULES_DIR
-from assistant.engine.spec import Clause, GuidelineFile, RuleFile, RuleSpec, VariantsFile
+from assistant.engine.spec import (
+    Clause,
+    GuidelineFile,
+    PolicyFile,
+    RuleFile,
+    RuleSpec,
+    VariantsFile,
+)
+from assistant.vocabulary import FORMAT_CATEGORIES
 
 GUIDELINE_FILE = "guideline.yaml"
 VARIANTS_FILE = "variants.yaml"
+POLICY_FILE = "policy.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +31,7 @@ class RuleSet:
     variants: dict[str, list[str]]
     rules: list[RuleSpec]
     sources: dict[str, str]  # rule id -> file name
+    policy: PolicyFile
 
 
 RULES_DIR = Path(_RULES_DIR)
@@ -58,6 +68,10 @@ def load_rule_set(rules_dir: str | Path = RULES_DIR) -> RuleSet:
     if VARIANTS_FILE in raw:
         variants = _validate(VariantsFile, raw.pop(VARIANTS_FILE), VARIANTS_FILE).variants
 
+    if POLICY_FILE not in raw:
+        raise RuleLoadError(f"{rules_dir}: {POLICY_FILE} (the severity policy) is missing")
+    policy = _validate(PolicyFile, raw.pop(POLICY_FILE), POLICY_FILE)
+
     rules: list[RuleSpec] = []
     sources: dict[str, str] = {}
     for name, data in raw.items():
@@ -70,9 +84,26 @@ def load_rule_set(rules_dir: str | Path = RULES_DIR) -> RuleSet:
                 raise RuleLoadError(f"{label}: id also used in {sources[spec.id]}")
             if spec.clause not in clauses:
                 raise RuleLoadError(f"{label}: clause {spec.clause!r} is not in {GUIDELINE_FILE}")
+            _check_policy(spec, policy, label)
             sources[spec.id] = name
             rules.append(spec)
-    return RuleSet(clauses=clauses, variants=variants, rules=rules, sources=sources)
+    return RuleSet(clauses=clauses, variants=variants, rules=rules, sources=sources, policy=policy)
+
+
+def _check_policy(spec: RuleSpec, policy: PolicyFile, label: str) -> None:
+    if spec.policy not in policy.rows:
+        raise RuleLoadError(f"{label}: policy row {spec.policy!r} is not in {POLICY_FILE}")
+    row_category = policy.category_of(spec.policy)
+    fits = (
+        spec.category in FORMAT_CATEGORIES
+        if row_category == "format"
+        else row_category == spec.category.value
+    )
+    if not fits:
+        raise RuleLoadError(
+            f"{label}: policy row {spec.policy!r} belongs to another category than "
+            f"{spec.category.value!r}"
+        )
 
 
 def _apply_defaults(item: Any, defaults: dict[str, Any]) -> Any:

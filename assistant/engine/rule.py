@@ -19,7 +19,6 @@ class RuntimeRule:
     __slots__ = (
         "after_key",
         "category",
-        "channels",
         "clause",
         "cue_key",
         "detector",
@@ -32,7 +31,7 @@ class RuntimeRule:
         "near",
         "params",
         "regex",
-        "severity",
+        "policy",
         "severity_by_channel",
         "suggestion",
         "window",
@@ -45,12 +44,11 @@ class RuntimeRule:
     index: int
     id: str
     category: Category
-    severity: Severity
-    severity_by_channel: dict[Channel, Severity]
+    policy: str  # the row of rules/policy.yaml
+    severity_by_channel: dict[Channel, Severity]  # absent channel: the rule does not apply there
     clause: str
     message: str
     suggestion: str
-    channels: frozenset[Channel] | None
     kinds: frozenset[Kind] | None
     window: int
     near: int
@@ -63,11 +61,11 @@ class RuntimeRule:
     after_key: int  # the same for cues after a hit
 
     def applies(self, channel: Channel, kind: Kind | None) -> bool:
-        if self.channels is not None and channel not in self.channels:
+        if channel not in self.severity_by_channel:
             return False
         if self.category.is_format and kind is None:
             return False  # format rules judge official messages only (DESIGN.md)
         return self.kinds is None or kind in self.kinds
 
     def severity_for(self, channel: Channel) -> Severity:
-        return self.severity_by_channel.get(channel, self.severity)
+        return self.severity_by_channel[channel]

@@ -146,14 +146,12 @@ class RuleSpec(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
     name: str
     category: Category
-    severity: Severity
-    severity_by_channel: dict[Channel, Severity] = {}
+    policy: str = Field(description="the row of rules/policy.yaml that sets its severities")
     clause: str
     message: str
     why: str
     suggestion: str
     fix: Fix | None = None
-    channels: list[Channel] | None = None
     kinds: list[Kind] | None = None
     match: Match
     examples: Examples
@@ -177,6 +175,39 @@ class GuidelineFile(Strict):
     version: int
     sections: dict[str, str]
     clauses: list[Clause]
+
+
+class PolicyFile(Strict):
+    """The severity policy (DESIGN.md's table): per row, the severity on each channel."""
+
+    version: int
+    channels: list[Channel]
+    rows: dict[str, dict[str, Severity]]
+
+    @model_validator(mode="after")
+    def _rows_name_channels(self) -> PolicyFile:
+        if set(self.channels) != set(Channel):
+            raise ValueError(f"channels must be exactly {[c.value for c in Channel]}")
+        for row, cells in self.rows.items():
+            if not re.fullmatch(r"[a-z_]+(\.[a-z_]+)?", row):
+                raise ValueError(f"row id {row!r} must be `category` or `category.row`")
+            unknown = set(cells) - {c.value for c in Channel} - {"all"}
+            if unknown:
+                raise ValueError(f"row {row!r}: unknown channels {sorted(unknown)}")
+            if "all" in cells and len(cells) > 1:
+                raise ValueError(f"row {row!r}: `all` stands alone")
+        return self
+
+    def severities(self, row: str) -> dict[Channel, Severity]:
+        """The row's severity on each channel it applies to (absent: no finding there)."""
+        cells = self.rows[row]
+        if "all" in cells:
+            return dict.fromkeys(Channel, cells["all"])
+        return {Channel(c): sev for c, sev in cells.items()}
+
+    @staticmethod
+    def category_of(row: str) -> str:
+        return row.partition(".")[0]
 
 
 class VariantsFile(Strict):

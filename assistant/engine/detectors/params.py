@@ -20,6 +20,10 @@ class Params(BaseModel):
 class HoursParams(Params):
     start: time = time(8, 0)
     end: time = time(22, 0)
+    # Words that make a message an emergency (flood, rescue, an order to assemble): the policy
+    # only notes the hour then. `emergency` says which of the two rules this one is.
+    emergency_words: list[str] = []
+    emergency: bool = False
 
 
 class DayOffParams(Params):

@@ -27,22 +27,29 @@ class OffHours:
     def __init__(self, rule: RuntimeRule) -> None:
         self.rule = rule
         self.params = rule.params
+        self._words = [w.lower() for w in self.params.emergency_words]
 
     def detect(self, doc: Document) -> Iterator[Hit]:
         if doc.when is None:
             return
         t = doc.when.time()
-        if t < self.params.start or t >= self.params.end:
-            yield Hit(
-                self.rule.index,
-                0,
-                0,
-                {
-                    "time": doc.when.strftime("%H:%M"),
-                    "start": self.params.start.strftime("%H:%M"),
-                    "end": self.params.end.strftime("%H:%M"),
-                },
-            )
+        if self.params.start <= t < self.params.end:
+            return
+        if self.params.emergency_words:
+            # One rule for routine messages (revise) and one for emergencies (a note only).
+            text = doc.squeezed.text
+            if any(w in text for w in self._words) is not self.params.emergency:
+                return
+        yield Hit(
+            self.rule.index,
+            0,
+            0,
+            {
+                "time": doc.when.strftime("%H:%M"),
+                "start": self.params.start.strftime("%H:%M"),
+                "end": self.params.end.strftime("%H:%M"),
+            },
+        )
 
 
 class DayOff:
