@@ -11,7 +11,8 @@ from assistant.engine.checker import default_engine
 from assistant.engine.loader import load_rule_set
 from assistant.vocabulary import Channel, Severity, Verdict
 
-B, R, I, N = Severity.block, Severity.revise, Severity.info, None  # N: 「—」, does not apply
+B, R, N = Severity.block, Severity.revise, None  # N: 「—」, does not apply
+I = Severity.info  # noqa: E741 - the table reads B / R / I like DESIGN.md
 CHANNELS = ["work_group", "moments", "friends_group", "private", "sms"]
 DESIGN_TABLE = {
     "political_commentary": [B, B, B, B, B],

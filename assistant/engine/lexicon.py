@@ -10,7 +10,7 @@ from itertools import accumulate
 
 from assistant.engine.detectors.base import Hit
 from assistant.engine.normalize import SENTENCE_BREAKS, View
-from assistant.engine.rule import ALL, ANY, EXCLUDE, TRIGGER
+from assistant.engine.rule import ALL, ANY, CONTEXT, EVASIVE, EXCLUDE, OVERRULE, TRIGGER
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from assistant.engine.rule import RuntimeRule
 
 Span = tuple[int, int]
+# A hit's detail when it came through an evasive spelling: a review never overrules it.
+EVASION = {"evasion": "1"}
 _PRIMARY_ROLES = frozenset((ANY, ALL, TRIGGER))
 _SMALL = 64  # below this many pairs, comparing each pair beats building an index
 
@@ -30,12 +32,16 @@ def scan(doc: Document) -> Iterator[Hit]:
     cue_spans: dict[int, list[tuple[int, int]]] = {}  # by shared cue set (negative ids)
     # Only rules with a keyword of their own (not merely a shared cue such as 「不要」) are judged.
     primary: set[int] = set(compiled.ungated_regex)
+    evasive: set[int] = set()  # rules hit through a spelling made to hide the word
     for last, entries in compiled.automaton.iter(text):
         end = last + 1
         for rule, role, group, length, edges in entries:
             start = end - length
-            if edges and not _edges_clear(doc, view, start, end, edges):
-                continue
+            if edges:
+                if edges & 3 and not _edges_clear(doc, view, start, end, edges):
+                    continue
+                if edges & EVASIVE:
+                    evasive.add(rule)
             if rule < 0:
                 cue_spans.setdefault(rule, []).append((start, end))
                 continue
@@ -50,6 +56,11 @@ def scan(doc: Document) -> Iterator[Hit]:
     for index in primary:
         rule = rules[index]
         if not rule.applies(doc.channel, doc.kind):
+            continue
+        found = per_rule.get(index, ())
+        # 「涉密文件一律到机要室领取」: the words of a procedure make every hit a mention, unless a
+        # word of a leak (「拍照发你」) is there too.
+        if any(r[0] == CONTEXT for r in found) and not any(r[0] == OVERRULE for r in found):
             continue
         # Offsets move to the original text only now, for the few rules that can fire.
         records = [
@@ -72,8 +83,23 @@ def scan(doc: Document) -> Iterator[Hit]:
             if (inside is None or not inside.contains(sp))
             and (warned is None or not warned.negates(sp))
         ]
+        detail = EVASION if index in evasive else None
         for s, e in _merge(kept):
-            yield Hit(index, s, e)
+            yield Hit(index, s, e, detail)
+
+
+def keyword_spans(doc: Document, rules: frozenset[int]) -> list[Span]:
+    """Every occurrence, on the original text, of a keyword of these rules — whatever cue,
+    cancelling phrase or review would make of it. For guards that must err toward caution: a
+    secret mentioned in a warning is still a reason not to send the draft to a remote model."""
+    view = doc.squeezed
+    out: list[Span] = []
+    for last, entries in doc.compiled.automaton.iter(view.text):
+        for rule, role, _group, length, _edges in entries:
+            if rule in rules and role in _PRIMARY_ROLES:
+                out.append(view.orig_span(last + 1 - length, last + 1))
+                break
+    return out
 
 
 def _cues(view: View, cue_spans: dict, key: int, inside: _Containers | None) -> list[Span]:

@@ -10,7 +10,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 # Roles a keyword plays for a rule (the payload stored in the automaton).
-ANY, ALL, CUE, EXCLUDE, TRIGGER, CUE_AFTER = range(6)
+ANY, ALL, CUE, EXCLUDE, TRIGGER, CUE_AFTER, CONTEXT, OVERRULE = range(8)
+# Flags of a keyword entry besides its role: Latin edges that must be word boundaries (1, 2),
+# and a spelling from rules/variants.yaml made to evade the checker (4).
+EVASIVE = 4
 
 
 class RuntimeRule:
@@ -30,8 +33,8 @@ class RuntimeRule:
         "n_groups",
         "near",
         "params",
-        "regex",
         "policy",
+        "regex",
         "severity_by_channel",
         "suggestion",
         "window",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -31,10 +31,16 @@ class Match(Strict):
     )
     near: int = Field(default=20, ge=1, le=60)
     unless_within: list[str] = Field(default=[], description="longer phrases that cancel a hit")
+    unless_context: list[str] = Field(
+        default=[], description="words anywhere in the message that make every hit a mention"
+    )
+    context_overruled_by: list[str] = Field(
+        default=[], description="words that keep the hits even in that context"
+    )
     detector: str | None = None
     params: dict[str, Any] = {}
 
-    @field_validator("any", "trigger", "unless_within")
+    @field_validator("any", "trigger", "unless_within", "unless_context", "context_overruled_by")
     @classmethod
     def _no_tiny_keywords(cls, words: list[str]) -> list[str]:
         for w in words:
@@ -152,6 +158,9 @@ class RuleSpec(Strict):
     why: str
     suggestion: str
     fix: Fix | None = None
+    # `exact`: a bad example's marked span is the finding's span. `within`: the finding must lie
+    # inside the marked part (a learned model points at the clause it weighed most).
+    span: Literal["exact", "within"] = "exact"
     kinds: list[Kind] | None = None
     match: Match
     examples: Examples

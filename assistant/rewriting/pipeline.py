@@ -86,10 +86,11 @@ def rewrite(
 
     messages, vault, findings = build_prompt(request, engine)
     inherited = _keys(findings, engine)
-    secrets = [f for f in findings if f.category is Category.secret]
+    secrets = engine.signs_of(request.draft, Category.secret)
     if secrets:
+        start, end = secrets[0]
         notes.append(
-            f"草稿含涉密内容（「{secrets[0].excerpt}」），未发送给模型，改由离线改写；涉密内容请勿通过微信发送"
+            f"草稿含涉密内容（「{request.draft[start:end]}」），未发送给模型，改由离线改写；涉密内容请勿通过微信发送"
         )
         return _offline(request, engine, notes, attempts=0, inherited=inherited)
 

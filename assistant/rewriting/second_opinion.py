@@ -70,7 +70,9 @@ def second_opinion(
         if settings is None:
             return Opinion(report, "skipped", "未配置模型，已跳过模型复核，结论仅来自规则检查")
         backend = backend_for(settings)
-    if any(f.category is Category.secret for f in report.findings):
+    if any(f.category is Category.secret for f in report.findings) or engine.signs_of(
+        text, Category.secret
+    ):
         return Opinion(report, "skipped", "消息含涉密内容，未发送给模型复核", backend.name)
     vault = Vault()
     masked = vault.mask(text, engine.personal_data(text))

@@ -40,15 +40,20 @@ class Hit(namedtuple("Hit", ("rule", "start", "end", "detail"), defaults=(None,)
 _PACKAGE = __name__.rpartition(".")[0]
 
 
+def detector_module(module_name: str) -> Any:
+    """The module `assistant.engine.detectors.<module_name>`, or None if there is none."""
+    try:
+        return importlib.import_module(f"{_PACKAGE}.{module_name}")
+    except ModuleNotFoundError:
+        return None
+
+
 def detector_class(name: str) -> type[Detector]:
     """The class a rule's `match.detector` names; a clear error for a name that does not exist."""
     from assistant.engine.errors import RuleLoadError
 
     module_name, _, key = name.partition(".")
-    try:
-        module = importlib.import_module(f"{_PACKAGE}.{module_name}")
-    except ModuleNotFoundError:
-        module = None
+    module = detector_module(module_name) if module_name.isidentifier() else None
     found = getattr(module, "DETECTORS", {}).get(key) if module is not None and key else None
     if found is None:
         raise RuleLoadError(f"unknown detector {name!r} (expected module.key)")

@@ -63,3 +63,7 @@ class SignatureParams(Params):
 class VerboseParams(Params):
     max_chars: int = Field(default=400, ge=50)
     min_repeat: int = Field(default=6, ge=2)
+
+
+class JudgementParams(Params):
+    label: str = Field(min_length=1, description="the policy row the model scores")

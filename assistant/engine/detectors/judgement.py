@@ -1,0 +1,189 @@
+"""The learned judgement model as a detector: one rule per policy row it was trained for.
+
+The weights are data (`models/judgement.json`, written by `python -m training`). When the rules
+compile, they become an Aho-Corasick automaton over the model's n-grams and, for each n-gram, one
+Python integer that packs its weight for every label and its squared idf in fixed-point fields:
+summing those integers over the n-grams present gives every label's score and the vector's norm
+in a single C-level `sum`, which is what keeps a learned judgement of 17 labels cheap enough to
+run on every `check`. The decision is exactly the trained model's (binary tf-idf, l2 norm, a
+logistic regression per label), up to the 2⁻¹⁶ rounding of each weight.
+"""
+
+from __future__ import annotations
+
+import math
+from operator import itemgetter
+
+from assistant.engine.detectors.base import Hit
+from assistant.engine.ngrams import model_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from assistant.engine.document import Document
+    from assistant.engine.rule import RuntimeRule
+
+MODEL_FILE = "judgement.json"
+_SCALE = 1 << 16  # fixed-point weights: 1/65536
+_OFFSET = 1 << 30  # added to every field so a sum of fields never borrows from its neighbour
+_WIDTH = 50  # bits a field needs for up to 2^19 n-grams of at most 2^31 each
+_MASK = (1 << _WIDTH) - 1
+_SECOND = itemgetter(1)
+CLAUSE_BREAKS = frozenset("，,。！？!?；;：:\n…")
+
+
+class NgramModel:
+    """Everything the runtime needs of the trained model; built once, pickled with the rules."""
+
+    __slots__ = (
+        "automaton",
+        "coef",
+        "intercepts",
+        "labels",
+        "lengths",
+        "min_chars",
+        "packed",
+        "thresholds",
+        "vetoes",
+    )
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        import ahocorasick
+
+        features: list[str] = data["features"]
+        self.labels: list[str] = sorted(data["labels"])
+        weights = [data["labels"][label] for label in self.labels]
+        self.intercepts = [w["intercept"] for w in weights]
+        # Below this many characters of model view the model abstains: too few n-grams to read.
+        self.min_chars: int = data.get("min_chars", 1)
+        self.thresholds = {
+            label: w["threshold"] for label, w in zip(self.labels, weights, strict=True)
+        }
+        # category -> (its labels, the score below which a keyword finding is a mere mention)
+        self.vetoes = {
+            category: ([x for x in self.labels if x.partition(".")[0] == category], threshold)
+            for category, threshold in data.get("vetoes", {}).items()
+        }
+        self.lengths = [len(f) for f in features]
+        columns = [w["coef"] for w in weights] + [data["idf_squared"]]
+        self.packed = [
+            sum((round(col[i] * _SCALE) + _OFFSET) << (_WIDTH * j) for j, col in enumerate(columns))
+            for i in range(len(features))
+        ]
+        # Per label, the plain weights: only the few flagged messages need them, for the span.
+        self.coef = {label: w["coef"] for label, w in zip(self.labels, weights, strict=True)}
+        automaton = ahocorasick.Automaton()
+        for i, gram in enumerate(features):
+            automaton.add_word(gram, i)
+        automaton.make_automaton()
+        self.automaton = automaton
+
+    def scores(self, text: str) -> list[float]:
+        """Each label's decision value for a model-view text, in `self.labels` order."""
+        present = set(map(_SECOND, self.automaton.iter(text)))
+        n = len(self.labels)
+        if not present:
+            return [b for b in self.intercepts]
+        total = sum(map(self.packed.__getitem__, present))
+        bias = len(present) * _OFFSET
+        fields = [((total >> (_WIDTH * j)) & _MASK) - bias for j in range(n + 1)]
+        norm = math.sqrt(fields[n] / _SCALE) or 1.0
+        return [b + f / _SCALE / norm for b, f in zip(self.intercepts, fields, strict=False)]
+
+    def heaviest_clause(self, text: str, label: str) -> tuple[int, int]:
+        """The clause (between punctuation marks) whose n-grams weigh most for `label`, as
+        offsets in the model-view text: what the finding points at."""
+        coef = self.coef[label]
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch in CLAUSE_BREAKS]
+        ends = [s - 1 for s in starts[1:]] + [len(text)]
+        weight = [0.0] * len(starts)
+        seen: set[tuple[int, int]] = set()
+        clause = 0
+        for end, feature in self.automaton.iter(text):  # `end` ascends: walk the clauses along
+            while clause + 1 < len(starts) and end >= starts[clause + 1]:
+                clause += 1
+            if (clause, feature) not in seen:
+                seen.add((clause, feature))
+                weight[clause] += coef[feature]
+        best = max(range(len(starts)), key=lambda c: (weight[c], -c))
+        s, e = starts[best], ends[best]
+        while s < e and text[s].isspace():
+            s += 1
+        return s, max(e, s)
+
+
+def compile_data(models_dir: str) -> NgramModel | None:
+    """The compiled model, or None when `models/judgement.json` is absent (rules still run)."""
+    import json
+    import os
+
+    path = os.path.join(models_dir, MODEL_FILE)
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as fh:
+        return NgramModel(json.load(fh))
+
+
+def document_scores(doc: Document, model: NgramModel) -> dict[str, float] | None:
+    """The model's scores for a document, computed once however many label rules ask; None when
+    the text is too short for the model to judge (then it neither flags nor overrules)."""
+    if "judgement" not in doc.memo:
+        text = model_text(doc.squeezed.text)
+        doc.memo["judgement"] = (
+            dict(zip(model.labels, model.scores(text), strict=True))
+            if len(text) >= model.min_chars
+            else None
+        )
+    return doc.memo["judgement"]  # type: ignore[return-value]
+
+
+class LabelScore:
+    """A finding when the model's score for this rule's label reaches its calibrated threshold."""
+
+    PARAMS = "JudgementParams"
+
+    def __init__(self, rule: RuntimeRule) -> None:
+        self.rule = rule
+        self.label = rule.params.label
+
+    def detect(self, doc: Document) -> Iterator[Hit]:
+        model: NgramModel | None = doc.compiled.models.get("judgement")
+        if model is None or self.label not in model.coef:
+            return
+        scores = document_scores(doc, model)
+        if scores is None:
+            return
+        score = scores[self.label]
+        threshold = model.thresholds[self.label]
+        if score < threshold:
+            return
+        text = model_text(doc.squeezed.text)
+        s, e = model.heaviest_clause(text, self.label)
+        start, end = doc.squeezed.orig_span(s, e) if e > s else (0, 0)
+        yield Hit(
+            self.rule.index, start, end, {"score": f"{score:.2f}", "threshold": f"{threshold:.2f}"}
+        )
+
+
+def review(doc: Document, model: NgramModel, hits: list[Hit], rules: list) -> list[Hit]:
+    """Keyword hits on meaning that the model reads as a mere mention are dropped: 「涉密」 in a
+    notice about collecting classified papers in person, 「红包」 in a report of one returned.
+    Code detectors (an ID number's checksum, the send time, the format) report facts and are
+    never reviewed; nor is a keyword spelled so as to hide it (hb, 投piao): that is intent."""
+    if not hits or not model.vetoes:
+        return hits
+    kept = []
+    for hit in hits:
+        rule = rules[hit.rule]
+        veto = model.vetoes.get(rule.category) if rule.detector is None else None
+        if veto is not None and not (hit.detail and hit.detail.get("evasion")):
+            scores = document_scores(doc, model)
+            if scores is not None and max(scores[label] for label in veto[0]) < veto[1]:
+                continue
+        kept.append(hit)
+    return kept
+
+
+DETECTORS = {"label": LabelScore}

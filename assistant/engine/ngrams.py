@@ -1,0 +1,23 @@
+"""The view of a text the learned models read, and the n-grams they are built on.
+
+Training (`training/`, with scikit-learn) and checking (here, without it) must see exactly the
+same features, so both take them from this module: the engine's squeezed view (width, case,
+traditional characters, invisible characters and in-word separators undone) with every digit
+read as 0 — a phone number or a date is a shape, not a word to learn.
+"""
+
+from __future__ import annotations
+
+DIGITS = str.maketrans("0123456789", "0000000000")
+
+
+def model_text(squeezed: str) -> str:
+    return squeezed.translate(DIGITS)
+
+
+def char_ngrams(text: str, low: int, high: int) -> list[str]:
+    """Every character n-gram of `text` with low <= n <= high (duplicates kept, in order)."""
+    out = []
+    for n in range(low, high + 1):
+        out.extend(text[i : i + n] for i in range(len(text) - n + 1))
+    return out

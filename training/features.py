@@ -1,0 +1,26 @@
+"""Texts as the runtime's models read them: the engine's own normalization, then n-grams."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from assistant.engine.checker import default_engine
+from assistant.engine.document import Document
+from assistant.engine.ngrams import char_ngrams, model_text
+
+
+@cache
+def _compiled():
+    return default_engine().compiled
+
+
+def view(text: str) -> str:
+    """Exactly what `check` gives the learned models for `text`."""
+    return model_text(Document(text, _compiled()).squeezed.text)
+
+
+def analyzer(low: int, high: int):
+    def analyze(text: str) -> list[str]:
+        return char_ngrams(view(text), low, high)
+
+    return analyze
