@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test lint format bench eval
+.PHONY: run test lint format bench eval train
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,3 +29,6 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(PY) -m assistant eval --report reports/eval
+
+train: $(STAMP)
+	$(PY) -m training

@@ -8,6 +8,7 @@ milliseconds and any edit is picked up on the next run without a manual step.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
@@ -144,7 +145,13 @@ def _write_cache(path: str, compiled: Compiled) -> None:
             pickle.dump(compiled, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
-        pass  # a read-only home only costs start-up time
+        return  # a read-only home only costs start-up time
+    # Older compilations of the rules are never read again: keep the cache folder small.
+    folder, name = os.path.split(path)
+    for other in os.listdir(folder):
+        if other.startswith("rules-") and other.endswith(".pickle") and other != name:
+            with contextlib.suppress(OSError):  # another run may have removed it first
+                os.remove(os.path.join(folder, other))
 
 
 def compile_rules(rules_dir: str | Path, models_dir: str | Path | None = MODELS_DIR) -> Compiled:
