@@ -22,9 +22,12 @@ def write(name: str, data: dict) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
-    parser.add_argument("--only", choices=["judgement"], help="train one part only")
+    steps = {
+        "judgement": ("judgement.json", "training.judgement"),
+        "known_rumors": ("known_rumors.json", "training.known_rumors"),
+    }
+    parser.add_argument("--only", choices=sorted(steps), help="train one part only")
     args = parser.parse_args(argv)
-    steps = {"judgement": ("judgement.json", "training.judgement")}
     for name, (filename, module) in steps.items():
         if args.only and args.only != name:
             continue

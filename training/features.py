@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from assistant.engine.checker import default_engine
+from assistant.engine.compiled import load_compiled
 from assistant.engine.document import Document
 from assistant.engine.ngrams import char_ngrams, model_text
 
 
 @cache
 def _compiled():
-    return default_engine().compiled
+    # The normalization only: the rules compiled without the models being trained.
+    return load_compiled(models_dir=None)
 
 
 def view(text: str) -> str:

@@ -67,3 +67,7 @@ class VerboseParams(Params):
 
 class JudgementParams(Params):
     label: str = Field(min_length=1, description="the policy row the model scores")
+
+
+class KnownRumorParams(Params):
+    refutation_cues: list[str] = Field(min_length=1)
