@@ -22,7 +22,8 @@ MODELS = ROOT / "models"
 @pytest.fixture(scope="module")
 def small_fit():
     """A model trained on a slice of the corpus, small enough to fit in a test."""
-    from training import corpus, judgement
+    from assistant.evaluation import corpus
+    from training import judgement
     from training.features import view
 
     messages = corpus.load("train")[::12]
@@ -48,7 +49,8 @@ def test_runtime_scores_equal_scikit_learn_decision(small_fit):
 
 
 def test_training_is_deterministic(small_fit):
-    from training import corpus, judgement
+    from assistant.evaluation import corpus
+    from training import judgement
     from training.features import view
 
     fitted, exported, _ = small_fit
@@ -107,7 +109,7 @@ def _held_out():
 def test_runtime_similarity_equals_training_index():
     import yaml
 
-    from training import corpus
+    from assistant.evaluation import corpus
     from training.known_rumors import CONFIG, Index, shingles
 
     cfg = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))

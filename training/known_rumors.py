@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.engine.ngrams import char_ngrams
-from training import corpus
+from assistant.evaluation import corpus
 from training.features import view
 
 BASE = corpus.CORPUS / "known_rumors.yaml"

@@ -64,6 +64,9 @@ def check_metrics(items: list[Item]) -> dict[str, Any]:
     return {
         "cases": len(items),
         "verdict_accuracy": _ratio(correct, total),
+        # Must-not-send messages told 「不要发」, and innocent ones told 「可以发」.
+        "block_recall": _ratio(confusion["block"]["block"], sum(confusion["block"].values())),
+        "benign_pass": _ratio(confusion["ok"]["ok"], sum(confusion["ok"].values())),
         "confusion": confusion,
         "categories": categories,
         "micro_precision": micro_p,
@@ -123,7 +126,7 @@ def summarize(items: list[Item]) -> dict[str, Any]:
             "pass_rate": _ratio(sum(i.passed for i in members), len(members)),
             "latency_ms": {"p50": percentile(latencies, 0.5), "p95": percentile(latencies, 0.95)},
         }
-        if group == "check":
+        if group.startswith("check"):
             entry.update(check_metrics(members))
         else:
             entry.update(rewrite_metrics(members))
@@ -136,6 +139,8 @@ def summarize(items: list[Item]) -> dict[str, Any]:
 GATED = (
     "pass_rate",
     "verdict_accuracy",
+    "block_recall",
+    "benign_pass",
     "micro_precision",
     "micro_recall",
     "micro_f1",

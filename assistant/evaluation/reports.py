@@ -19,7 +19,8 @@ from assistant.evaluation.runner import Item, RunResult
 from assistant.models import CATEGORY_LABELS, Category
 
 GROUP_LABELS = {
-    "check": "检查（规则引擎）",
+    "check": "检查（回归用例）",
+    "check_blind": "检查（盲测集：语料 blind 部分，只测量不调参）",
     "rewrite_offline": "改写（离线改写器）",
     "rewrite_replay": "改写（模型路径，回放夹具）",
     "rewrite_recorded": "改写（模型路径，回放录制）",
@@ -201,6 +202,78 @@ def _diff_html(item: Item) -> str:
     return "<pre>" + "\n".join(lines) + "</pre>"
 
 
+def _heatmap(confusion: dict[str, dict[str, int]]) -> str:
+    """The confusion matrix as a picture: one square per (expected, got), darker for more; the
+    diagonal (right verdicts) green, the rest red."""
+    cell, pad = 64, 90
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{pad + 3 * cell + 10}" '
+        f'height="{pad + 3 * cell + 10}" role="img" aria-label="混淆矩阵">',
+        f'<text x="{pad + 1.5 * cell}" y="16" text-anchor="middle" font-size="13">实际</text>',
+        f'<text x="14" y="{pad + 1.5 * cell}" font-size="13" '
+        f'transform="rotate(-90 14 {pad + 1.5 * cell})" text-anchor="middle">期望</text>',
+    ]
+    for j, g in enumerate(VERDICTS):
+        out.append(
+            f'<text x="{pad + j * cell + cell / 2}" y="{pad - 8}" text-anchor="middle" '
+            f'font-size="12">{g}</text>'
+        )
+    for i, e in enumerate(VERDICTS):
+        row_total = max(1, sum(confusion[e].values()))
+        out.append(
+            f'<text x="{pad - 8}" y="{pad + i * cell + cell / 2 + 4}" text-anchor="end" '
+            f'font-size="12">{e}</text>'
+        )
+        for j, g in enumerate(VERDICTS):
+            n = confusion[e][g]
+            share = n / row_total
+            hue = 130 if e == g else 0
+            light = 96 - int(56 * share) if n else 98
+            out.append(
+                f'<rect x="{pad + j * cell}" y="{pad + i * cell}" width="{cell - 2}" '
+                f'height="{cell - 2}" fill="hsl({hue},60%,{light}%)"><title>{e}→{g}: {n}</title></rect>'
+                f'<text x="{pad + j * cell + cell / 2 - 1}" y="{pad + i * cell + cell / 2 + 4}" '
+                f'text-anchor="middle" font-size="13">{n}</text>'
+            )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _check_section(title: str, check: dict[str, Any]) -> list[str]:
+    parts = [
+        f"<h2>{escape(title)}</h2>",
+        f"<p>判定准确率 {escape(_fmt(check['verdict_accuracy']))}；不要发的消息判为「不要发」"
+        f"（block recall）{escape(_fmt(check['block_recall']))}；可以发的消息判为「可以发」"
+        f"（benign pass）{escape(_fmt(check['benign_pass']))}</p>",
+        _heatmap(check["confusion"]),
+        _table(
+            ["期望 \\ 实际", *VERDICTS],
+            [[e, *(check["confusion"][e][g] for g in VERDICTS)] for e in VERDICTS],
+        ),
+        f"<p>类别 micro P/R/F1 {_fmt(check['micro_precision'])} / "
+        f"{_fmt(check['micro_recall'])} / {_fmt(check['micro_f1'])}，"
+        f"macro F1 {_fmt(check['macro_f1'])}</p>",
+    ]
+    cat_rows = [
+        [
+            c,
+            CATEGORY_LABELS.get(Category(c), ""),
+            s["support"],
+            s["tp"],
+            s["fp"],
+            s["fn"],
+            s["precision"],
+            s["recall"],
+            s["f1"],
+        ]
+        for c, s in check["categories"].items()
+    ]
+    parts.append(
+        _table(["类别", "名称", "期望数", "TP", "FP", "FN", "精确率", "召回率", "F1"], cat_rows, 2)
+    )
+    return parts
+
+
 def render_html(data: dict[str, Any], result: RunResult, gate: Gate) -> str:
     summary = data["summary"]
     parts = [
@@ -249,39 +322,9 @@ def render_html(data: dict[str, Any], result: RunResult, gate: Gate) -> str:
         )
     parts.append(_table(["组", "项数", "通过", "通过率", "p50 毫秒", "p95 毫秒"], rows))
 
-    check = summary["groups"].get("check")
-    if check:
-        parts.append(f"<h2>判定</h2><p>判定准确率 {escape(_fmt(check['verdict_accuracy']))}</p>")
-        parts.append(
-            _table(
-                ["期望 \\ 实际", *VERDICTS],
-                [[e, *(check["confusion"][e][g] for g in VERDICTS)] for e in VERDICTS],
-            )
-        )
-        parts.append(
-            f"<h2>类别</h2><p>micro P/R/F1 {_fmt(check['micro_precision'])} / "
-            f"{_fmt(check['micro_recall'])} / {_fmt(check['micro_f1'])}，"
-            f"macro F1 {_fmt(check['macro_f1'])}</p>"
-        )
-        cat_rows = [
-            [
-                c,
-                CATEGORY_LABELS.get(Category(c), ""),
-                s["support"],
-                s["tp"],
-                s["fp"],
-                s["fn"],
-                s["precision"],
-                s["recall"],
-                s["f1"],
-            ]
-            for c, s in check["categories"].items()
-        ]
-        parts.append(
-            _table(
-                ["类别", "名称", "期望数", "TP", "FP", "FN", "精确率", "召回率", "F1"], cat_rows, 2
-            )
-        )
+    for group, check in summary["groups"].items():
+        if group.startswith("check"):
+            parts += _check_section(GROUP_LABELS.get(group, group), check)
 
     rewrite_rows = [
         [
@@ -296,7 +339,7 @@ def render_html(data: dict[str, Any], result: RunResult, gate: Gate) -> str:
             g["fallbacks"],
         ]
         for group, g in summary["groups"].items()
-        if group != "check"
+        if not group.startswith("check")
     ]
     if rewrite_rows:
         parts.append("<h2>改写</h2>")
@@ -362,9 +405,15 @@ def text_summary(
             f"{group:<18}{g['cases']:>6}{g['passed']:>6}{_fmt(g['pass_rate']):>8}"
             f"{_fmt(g['latency_ms']['p50']):>9}{_fmt(g['latency_ms']['p95']):>9}"
         )
-    check = summary["groups"].get("check")
-    if check:
-        out += ["", f"判定准确率 {_fmt(check['verdict_accuracy'])}；混淆矩阵（行=期望，列=实际）："]
+    for group, check in summary["groups"].items():
+        if not group.startswith("check"):
+            continue
+        out += [
+            "",
+            f"[{group}] 判定准确率 {_fmt(check['verdict_accuracy'])}，block recall "
+            f"{_fmt(check['block_recall'])}，benign pass {_fmt(check['benign_pass'])}；"
+            "混淆矩阵（行=期望，列=实际）：",
+        ]
         out.append(f"{'':>10}" + "".join(f"{v:>8}" for v in VERDICTS))
         for e in VERDICTS:
             out.append(f"{e:>10}" + "".join(f"{check['confusion'][e][g]:>8}" for g in VERDICTS))
@@ -380,7 +429,7 @@ def text_summary(
                 f"{_fmt(s['precision']):>8}{_fmt(s['recall']):>8}{_fmt(s['f1']):>8}"
             )
     for group, g in summary["groups"].items():
-        if group == "check":
+        if group.startswith("check"):
             continue
         out.append(
             f"{group}：事实保留 {g['facts_kept']}/{g['facts']}（{_fmt(g['facts_kept_rate'])}），"
@@ -388,10 +437,17 @@ def text_summary(
             f"复核通过 {g['recheck_ok']}/{g['cases']}，修复 {g['repairs']}，回退 {g['fallbacks']}"
         )
     failing = [i for i in result.items if not i.passed]
+    # The blind split's known failures are its measurement: counted here, listed in report.html.
+    quiet = [
+        i for i in failing if i.group == "check_blind" and status_of(i, gate) == "known failure"
+    ]
     if failing:
         out += ["", f"失败用例（{len(failing)}）："]
         for item in failing:
-            out.append(f"  {item.id} [{status_of(item, gate)}] {'; '.join(item.reasons)}")
+            if item not in quiet:
+                out.append(f"  {item.id} [{status_of(item, gate)}] {'; '.join(item.reasons)}")
+        if quiet:
+            out.append(f"  另有盲测集的已知失败 {len(quiet)} 项（见 report.html）")
     out.append("")
     if not gate.baseline_found:
         out.append("基线：没有找到基线文件（evals/baseline.json）；用 --update-baseline 生成。")

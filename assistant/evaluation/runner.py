@@ -99,12 +99,12 @@ class EvalUsageError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------- checks
-def check_job(case: CheckCase, engine: Any) -> Job:
+def check_job(case: CheckCase, engine: Any, group: str = "check") -> Job:
     expected = {
         "verdict": case.expect.verdict.value,
         "categories": sorted(c.value for c in case.expect.categories),
     }
-    item = Item(case.id, case.id, "check", "check", list(case.tags), expected)
+    item = Item(case.id, case.id, "check", group, list(case.tags), expected)
     item.input = case.model_dump(mode="json", include={"text", "channel", "time", "kind"})
 
     def run() -> tuple[dict[str, Any], list[str]]:
@@ -337,6 +337,36 @@ def _recorded_settings(live_dir: Path) -> Any:
     )
 
 
+def blind_cases(split: str = "blind") -> list[CheckCase]:
+    """The blind split of the judgement corpus as check cases: written by writers who never saw
+    the rules or the training part, never trained on, never tuned to — only measured here. The
+    expected verdict and categories follow from each message's labels through the policy."""
+    from assistant.evaluation import corpus
+
+    cases = []
+    for m in corpus.load(split):
+        tags = [
+            "blind",
+            m.writer,
+            m.genre,
+            *m.labels,
+            *([f"lookalike:{m.lookalike}"] if m.lookalike else []),
+        ]
+        cases.append(
+            CheckCase(
+                id=f"blind-{m.id}",
+                tags=tags,
+                text=m.text,
+                channel=m.channel,
+                expect={
+                    "verdict": corpus.expected_verdict(m),
+                    "categories": corpus.expected_categories(m),
+                },
+            )
+        )
+    return cases
+
+
 def plan(
     cases: list[Case],
     fixtures: list[Fixture],
@@ -344,11 +374,13 @@ def plan(
     mode: str,
     engine: Any,
     recorded_dir: Path = RECORDED_DIR,
+    blind: list[CheckCase] | None = None,
 ) -> list[Job]:
     if mode not in MODES:
         raise EvalUsageError(f"unknown mode {mode!r}; one of {', '.join(MODES)}")
     rewrites = {c.id: c for c in cases if isinstance(c, RewriteCase)}
     jobs = [check_job(c, engine) for c in cases if isinstance(c, CheckCase)]
+    jobs += [check_job(c, engine, group="check_blind") for c in blind or []]
     jobs += [offline_job(c, engine) for c in rewrites.values()]
     settings = fixture_settings()
     for fx in fixtures:
@@ -490,7 +522,9 @@ def run(
         engine = default_engine()
     cases = load_cases(cases_dir)
     fixtures = load_manifest(recorded_dir)
-    jobs = plan(cases, fixtures, mode=mode, engine=engine, recorded_dir=recorded_dir)
+    # The blind corpus belongs to the project's own suite, not to a case folder a caller passes.
+    blind = blind_cases() if Path(cases_dir) == CASES_DIR else None
+    jobs = plan(cases, fixtures, mode=mode, engine=engine, recorded_dir=recorded_dir, blind=blind)
     if tag:
         jobs = [j for j in jobs if matches(j.item, tag)]
         if not jobs:

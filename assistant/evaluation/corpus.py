@@ -1,4 +1,5 @@
-"""Reading the judgement corpus: validated records, their expected verdicts, the splits.
+"""Reading the judgement corpus (`corpus/judgement/`): validated records, their expected
+verdicts, the splits. Training reads the `train` split; the eval suite measures the `blind` one.
 
 A record's labels are rows of the severity policy (`rumor`, `red_packet.official`, …); its
 expected verdict is not written by hand but follows from the labels and the channel through
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from assistant.engine.loader import load_rule_set
 from assistant.vocabulary import Channel, Severity, Verdict
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 JUDGEMENT = CORPUS / "judgement"
 # Rows the learned model judges: the content of a message, not its timing, format or etiquette.
@@ -107,6 +108,11 @@ def expected_verdict(message: Message) -> Verdict:
     ranks = [severity(row, message.channel) for row in message.labels]
     worst = max((s.rank for s in ranks if s is not None), default=0)
     return (Verdict.ok, Verdict.revise, Verdict.block)[worst]
+
+
+def expected_categories(message: Message) -> list[str]:
+    """The categories a checker should report at revise or block for this message."""
+    return sorted({category_of(r) for r in flagged_rows(message)})
 
 
 def flagged_rows(message: Message) -> tuple[str, ...]:
