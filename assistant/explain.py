@@ -39,7 +39,37 @@ def explain(rule_id: str) -> str | None:
         "## 怎么改",
         spec.suggestion + fix,
     ]
+    if spec.match.detector == "judgement.label":
+        lines += ["", *_learned_section(spec.match.params["label"])]
     return "\n".join(lines)
+
+
+def _learned_section(label: str) -> list[str]:
+    """What the learned model weighs most for this label: its heaviest n-grams either way."""
+    import json
+    import os
+
+    from assistant.engine.paths import MODELS_DIR
+
+    path = os.path.join(MODELS_DIR, "judgement.json")
+    if not os.path.isfile(path):
+        return ["## 模型", "（尚未训练：运行 make train）"]
+    with open(path, encoding="utf-8") as fh:
+        model = json.load(fh)
+    if label not in model["labels"]:
+        return ["## 模型", f"（模型没有学习「{label}」：训练语料里的例子不够）"]
+    weights = model["labels"][label]
+    ranked = sorted(zip(weights["coef"], model["features"], strict=True))
+    top = [f"「{g}」{w:+.2f}" for w, g in reversed(ranked[-15:])]
+    bottom = [f"「{g}」{w:+.2f}" for w, g in ranked[:10]]
+    dev = model["dev"].get(label, {})
+    return [
+        "## 模型怎么判断",
+        f"判定线 {weights['threshold']:.2f}；在开发集（每位写作者的消息由没见过其消息的模型打分）上的"
+        f"精确率 {dev.get('precision', 0):.2f}、召回率 {dev.get('recall', 0):.2f}",
+        "最能说明属于此类的字词：" + "，".join(top),
+        "最能说明不属于此类的字词：" + "，".join(bottom),
+    ]
 
 
 def _severities(by_channel: dict) -> str:

@@ -31,7 +31,13 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
-GOALS = {"p50_us_100": 30.0, "batch_ratio": 5.0, "cold_start_ratio": 3.0}
+GOALS = {
+    "p50_us_100": 30.0,
+    "batch_ratio": 5.0,
+    "cold_start_ratio": 3.0,
+    "model_added_us_100": 15.0,
+    "models_mb": 5.0,
+}
 
 # Sentences of the kind the tool sees: ordinary work messages, and ones that trip a rule
 # (red lines, etiquette, personal data, evasive spellings).
@@ -132,6 +138,45 @@ def bench_inprocess(n_chars: int, rounds: int) -> dict:
         "messages_per_s": len(timings["check"]) / (total_check / 1e9),
         "floor_p50_us": f50,
         "ratio_p50": p50 / f50,
+    }
+
+
+# --- (e) what the learned models add to check() -------------------------------------------------
+
+
+def bench_models(n_chars: int, rounds: int) -> dict:
+    """check() p50 with the learned models and without them (the same rules compiled with no
+    models/), interleaved message by message so both see the same machine state."""
+    from assistant.engine.checker import Engine, default_engine
+    from assistant.engine.compiled import RULES_DIR, compile_rules
+
+    with_models = default_engine()
+    without = Engine(compile_rules(RULES_DIR, None))
+    messages = make_messages(n_chars, 200, seed=n_chars)
+    for m in messages:
+        with_models.check(m)
+        without.check(m)
+    perf = time.perf_counter_ns
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(rounds):
+        for m in messages:
+            t0 = perf()
+            with_models.check(m)
+            t1 = perf()
+            without.check(m)
+            t2 = perf()
+            a.append((t1 - t0) / 1000)
+            b.append((t2 - t1) / 1000)
+    p_with, p_without = percentile(a, 0.5), percentile(b, 0.5)
+    size = sum(p.stat().st_size for p in (ROOT / "models").glob("*.json"))
+    return {
+        "chars": n_chars,
+        "p50_with_us": p_with,
+        "p50_without_us": p_without,
+        "added_us": p_with - p_without,
+        "ratio": p_with / p_without,
+        "models_bytes": size,
     }
 
 
@@ -274,6 +319,7 @@ def main() -> int:
         batch = bench_batch(tmp, env, batch_n, batch_repeats)
         cold = bench_cold_start(tmp, env, cold_runs)
         linear = bench_linear(3 if args.quick else 9)
+        models = bench_models(100, rounds)
 
     rows = []
     for r in inproc:
@@ -316,6 +362,18 @@ def main() -> int:
                 "about 40x (linear)",
             )
         )
+    rows.append(
+        (
+            "(e) learned models in check(), 100 chars",
+            f"+{models['added_us']:.1f} µs (p50 {models['p50_with_us']:.1f} µs)",
+            f"same rules, no models: {models['p50_without_us']:.1f} µs",
+            f"{models['ratio']:.1f}x",
+            f"<= +{GOALS['model_added_us_100']:.0f} µs: "
+            f"{verdict(models['added_us'], GOALS['model_added_us_100'])}; "
+            f"{models['models_bytes'] / 1e6:.2f} MB <= {GOALS['models_mb']:.0f} MB: "
+            f"{verdict(models['models_bytes'] / 1e6, GOALS['models_mb'])}",
+        )
+    )
     headers = ("benchmark", "measured", "baseline (same run)", "ratio", "goal")
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
@@ -334,10 +392,13 @@ def main() -> int:
         "batch": batch,
         "cold_start": cold,
         "linear": linear,
+        "models": models,
         "met": {
             "p50_us_100": inproc[0]["p50_us"] <= GOALS["p50_us_100"],
             "batch_ratio": batch["ratio"] <= GOALS["batch_ratio"],
             "cold_start_ratio": cold["ratio"] <= GOALS["cold_start_ratio"],
+            "model_added_us_100": models["added_us"] <= GOALS["model_added_us_100"],
+            "models_mb": models["models_bytes"] / 1e6 <= GOALS["models_mb"],
         },
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

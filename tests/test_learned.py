@@ -148,3 +148,10 @@ def test_a_refutation_of_a_known_rumor_passes(n):
     r = _base()[n]
     report = check(f"网传「{r.claim}」，经核实系谣言。{r.truth}", channel="friends_group")
     assert not [f for f in report.findings if f.rule == "known-rumor"]
+
+
+def test_explain_shows_what_the_model_weighs():
+    from assistant.explain import explain
+
+    text = explain("learned-rumor")
+    assert "最能说明属于此类的字词" in text and "判定线" in text

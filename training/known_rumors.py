@@ -126,11 +126,13 @@ def build() -> dict[str, Any]:
             naming = min(naming, score)
     decimals = cfg["decimals"]
     matched = [(s, r, t) for (s, r), t in probes]
+    gate = rumor_gate(calibration_probes(rumors), cfg)
     return {
         "format": 1,
         "ngrams": [low, high],
         "standalone": round(standalone, decimals),
         "naming": round(naming, decimals),
+        "gate": None if gate is None else round(gate, decimals),
         "features": index.vocab,
         "idf_squared": [round(v, decimals) for v in index.idf2],
         "texts": [
@@ -157,6 +159,26 @@ def build() -> dict[str, Any]:
             "benign_standalone": sum(1 for s in benign if s >= standalone),
         },
     }
+
+
+def rumor_gate(probes: list[KnownRumor], cfg: dict) -> float | None:
+    """The learned model's rumor score below which the index is not even consulted: all but
+    `gate_loss` of the calibration probes score above it, most ordinary messages far below, so
+    `check` skips the index for them. Needs the judgement model trained first."""
+    import json
+
+    from assistant.engine.detectors.judgement import NgramModel
+    from training.__main__ import MODELS
+
+    path = MODELS / "judgement.json"
+    if not path.is_file():
+        return None
+    model = NgramModel(json.loads(path.read_text(encoding="utf-8")))
+    if "rumor" not in model.labels:
+        return None
+    at = model.labels.index("rumor")
+    scores = sorted(model.scores(view(p.probe))[at] for p in probes)
+    return min(scores[int(cfg["gate_loss"] * len(scores))], model.thresholds["rumor"])
 
 
 def train() -> dict[str, Any]:

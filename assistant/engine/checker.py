@@ -125,9 +125,8 @@ class Engine:
             return out
         wanted = set(only)
         out = [h for h in lexicon.scan(doc) if rules[h.rule].id in wanted]
-        for rule, detector in self.active(doc.channel, doc.kind):
-            if rule.id in wanted:
-                out.extend(detector.detect(doc))
+        for _, detector in self.active(doc.channel, doc.kind):
+            out.extend(h for h in detector.detect(doc) if rules[h.rule].id in wanted)
         return out
 
     def active(self, channel: Channel, kind: Kind | None) -> list:
@@ -136,6 +135,13 @@ class Engine:
         found = self._active.get(key)
         if found is None:
             found = [(r, self.detector(r)) for r in self._code_rules if r.applies(channel, kind)]
+            # Detectors that share their work (the learned model's label rules) run as one.
+            groups: dict[type, list] = {}
+            for rule, detector in found:
+                if hasattr(type(detector), "grouped"):
+                    groups.setdefault(type(detector), []).append(detector)
+            found = [(r, d) for r, d in found if type(d) not in groups]
+            found += [(None, cls.grouped(members)) for cls, members in groups.items()]
             self._active[key] = found
         return found
 

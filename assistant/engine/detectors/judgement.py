@@ -96,24 +96,23 @@ class NgramModel:
 
     def heaviest_clause(self, text: str, label: str) -> tuple[int, int]:
         """The clause (between punctuation marks) whose n-grams weigh most for `label`, as
-        offsets in the model-view text: what the finding points at."""
+        offsets in the model-view text: what the finding points at. Each clause is scored on
+        its own n-grams (one C-level pass each); only flagged messages pay for this."""
         coef = self.coef[label]
-        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch in CLAUSE_BREAKS]
-        ends = [s - 1 for s in starts[1:]] + [len(text)]
-        weight = [0.0] * len(starts)
-        seen: set[tuple[int, int]] = set()
-        clause = 0
-        for end, feature in self.automaton.iter(text):  # `end` ascends: walk the clauses along
-            while clause + 1 < len(starts) and end >= starts[clause + 1]:
-                clause += 1
-            if (clause, feature) not in seen:
-                seen.add((clause, feature))
-                weight[clause] += coef[feature]
-        best = max(range(len(starts)), key=lambda c: (weight[c], -c))
-        s, e = starts[best], ends[best]
-        while s < e and text[s].isspace():
-            s += 1
-        return s, max(e, s)
+        iterate = self.automaton.iter
+        best, best_span, start = -math.inf, (0, 0), 0
+        for i in range(len(text) + 1):
+            if i < len(text) and text[i] not in CLAUSE_BREAKS:
+                continue
+            s, e = start, i
+            while s < e and text[s].isspace():
+                s += 1
+            if e > s:
+                weight = sum(map(coef.__getitem__, set(map(_SECOND, iterate(text[s:e])))))
+                if weight > best:
+                    best, best_span = weight, (s, e)
+            start = i + 1
+        return best_span
 
 
 def compile_data(models_dir: str) -> NgramModel | None:
@@ -151,22 +150,35 @@ class LabelScore:
         self.label = rule.params.label
 
     def detect(self, doc: Document) -> Iterator[Hit]:
+        return LabelScores([self]).detect(doc)
+
+    @classmethod
+    def grouped(cls, members: list[LabelScore]) -> LabelScores:
+        return LabelScores(members)
+
+
+class LabelScores:
+    """All the label rules active on a channel, judged from one scoring of the document."""
+
+    def __init__(self, members: list[LabelScore]) -> None:
+        self.members = [(m.rule.index, m.label) for m in members]
+
+    def detect(self, doc: Document) -> Iterator[Hit]:
         model: NgramModel | None = doc.compiled.models.get("judgement")
-        if model is None or self.label not in model.coef:
+        if model is None:
             return
         scores = document_scores(doc, model)
         if scores is None:
             return
-        score = scores[self.label]
-        threshold = model.thresholds[self.label]
-        if score < threshold:
-            return
-        text = model_text(doc.squeezed.text)
-        s, e = model.heaviest_clause(text, self.label)
-        start, end = doc.squeezed.orig_span(s, e) if e > s else (0, 0)
-        yield Hit(
-            self.rule.index, start, end, {"score": f"{score:.2f}", "threshold": f"{threshold:.2f}"}
-        )
+        for index, label in self.members:
+            threshold = model.thresholds.get(label)
+            if threshold is None or scores[label] < threshold:
+                continue
+            text = model_text(doc.squeezed.text)
+            s, e = model.heaviest_clause(text, label)
+            start, end = doc.squeezed.orig_span(s, e) if e > s else (0, 0)
+            detail = {"score": f"{scores[label]:.2f}", "threshold": f"{threshold:.2f}"}
+            yield Hit(index, start, end, detail)
 
 
 def review(doc: Document, model: NgramModel, hits: list[Hit], rules: list) -> list[Hit]:

@@ -32,6 +32,7 @@ _SECOND = itemgetter(1)
 class RumorIndex:
     __slots__ = (
         "automaton",
+        "gate",
         "idf2",
         "lengths",
         "naming",
@@ -50,6 +51,7 @@ class RumorIndex:
         self.lengths = array("B", [len(f) for f in features])
         self.standalone: float = data["standalone"]
         self.naming: float = data["naming"]
+        self.gate: float | None = data.get("gate")
         self.rumors: list[dict[str, Any]] = data["rumors"]
         texts = data["texts"]
         self.text_rumor = array("H", [t["rumor"] for t in texts])
@@ -109,11 +111,14 @@ class KnownRumorMatch:
         index: RumorIndex | None = doc.compiled.models.get("known_rumor")
         if index is None:
             return
+        rumor_score = _rumor_score(doc)
+        if index.gate is not None and rumor_score is not None and rumor_score < index.gate:
+            return  # nothing like a rumor: the index is not consulted (most messages)
         text = model_text(doc.squeezed.text)
         similarity, k, present = index.best(text)
         if similarity < index.naming or any(c in text for c in self.cues):
             return
-        if similarity < index.standalone and not _judged_rumor(doc):
+        if similarity < index.standalone and not _judged_rumor(doc, rumor_score):
             return
         rumor = index.rumors[index.text_rumor[k]]
         s, e = index.span(text, k, present)
@@ -133,15 +138,21 @@ class KnownRumorMatch:
         )
 
 
-def _judged_rumor(doc: Document) -> bool:
-    """Does the learned model judge this message a rumor? (Computed once per document.)"""
+def _rumor_score(doc: Document) -> float | None:
+    """The learned model's rumor score for the document (computed once), or None."""
     model = doc.compiled.models.get("judgement")
     if model is None or "rumor" not in model.thresholds:
-        return False
+        return None
     from assistant.engine.detectors.judgement import document_scores
 
     scores = document_scores(doc, model)
-    return scores is not None and scores["rumor"] >= model.thresholds["rumor"]
+    return None if scores is None else scores["rumor"]
+
+
+def _judged_rumor(doc: Document, score: float | None) -> bool:
+    """Does the learned model judge this message a rumor?"""
+    model = doc.compiled.models.get("judgement")
+    return score is not None and score >= model.thresholds["rumor"]
 
 
 def _when(value: str) -> str:
