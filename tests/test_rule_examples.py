@@ -19,7 +19,12 @@ def spans_of(engine, rule_id: str, ex: Example, text: str | None = None) -> list
     from assistant.engine.document import Document
 
     doc = Document(
-        text if text is not None else ex.plain, engine.compiled, ex.channel, ex.kind, ex.time
+        text if text is not None else ex.plain,
+        engine.compiled,
+        ex.channel,
+        ex.kind,
+        ex.time,
+        draft=ex.draft,
     )
     return [(h.start, h.end) for h in engine.hits(doc, only=[rule_id])]
 

@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     steps = {
         "judgement": ("judgement.json", "training.judgement"),
         "known_rumors": ("known_rumors.json", "training.known_rumors"),
+        "clauses": ("clauses.json", "training.clauses"),
+        "boundaries": ("boundaries.json", "training.boundaries"),
     }
     parser.add_argument("--only", choices=sorted(steps), help="train one part only")
     args = parser.parse_args(argv)

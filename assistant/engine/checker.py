@@ -90,9 +90,13 @@ class Engine:
         channel: Channel | str = Channel.work_group,
         when: datetime | None = None,
         kind: Kind | str | None = None,
+        draft: str | None = None,
     ) -> Outcome:
-        validate_text(text)
-        doc = Document(text, self.compiled, Channel(channel), Kind(kind) if kind else None, when)
+        """`draft`: the draft a rewritten message came from; the message must keep its facts."""
+        validate_text(text, rewritten=draft is not None)
+        doc = Document(
+            text, self.compiled, Channel(channel), Kind(kind) if kind else None, when, draft=draft
+        )
         hits = self.hits(doc)
         for review, data in self.reviews():
             hits = review(doc, data, hits, self.compiled.rules)
@@ -107,10 +111,11 @@ class Engine:
         channel: Channel | str = Channel.work_group,
         when: datetime | None = None,
         kind: Kind | str | None = None,
+        draft: str | None = None,
     ) -> Report:
         from assistant.models import Report
 
-        outcome = self.scan(text, channel=channel, when=when, kind=kind)
+        outcome = self.scan(text, channel=channel, when=when, kind=kind, draft=draft)
         # pydantic-core validates a plain dict faster than model_construct builds one in Python.
         return Report.model_validate(
             {"verdict": outcome.verdict, "findings": [f._asdict() for f in outcome.findings]}
@@ -137,7 +142,7 @@ class Engine:
             found = [(r, self.detector(r)) for r in self._code_rules if r.applies(channel, kind)]
             # Detectors that share their work (the learned model's label rules) run as one.
             groups: dict[type, list] = {}
-            for rule, detector in found:
+            for _rule, detector in found:
                 if hasattr(type(detector), "grouped"):
                     groups.setdefault(type(detector), []).append(detector)
             found = [(r, d) for r, d in found if type(d) not in groups]

@@ -13,6 +13,7 @@ import os
 import pickle
 import re
 import zlib
+from types import SimpleNamespace
 
 from assistant.engine.normalize import (
     build_fold_table,
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from assistant.vocabulary import Kind
+
 __all__ = ["RULES_DIR", "Compiled", "RuntimeRule", "compile_rules", "load_compiled"]
 
 
@@ -51,6 +54,7 @@ class Compiled:
         "fingerprint",
         "fold",
         "fold_deleted",
+        "kinds",
         "models",
         "rules",
         "ungated_regex",
@@ -60,6 +64,7 @@ class Compiled:
         values.setdefault("fingerprint", "")
         values.setdefault("ungated_regex", [])
         values.setdefault("models", {})
+        values.setdefault("kinds", {})
         for name in self.__slots__:
             setattr(self, name, values[name])
 
@@ -68,6 +73,7 @@ class Compiled:
     automaton: Any  # ahocorasick.Automaton; values are tuples of (rule, role, group, length, edges)
     rules: list[RuntimeRule]
     models: dict[str, Any]  # detector module -> its compiled data (the learned models)
+    kinds: dict[Kind, Any]  # rules/kinds.yaml, as plain namespaces (closings, title suffix …)
     clauses: dict[str, tuple[str, str]]  # id -> (title, restated text)
     fingerprint: str
     ungated_regex: list[int]
@@ -244,6 +250,10 @@ def compile_rules(rules_dir: str | Path, models_dir: str | Path | None = MODELS_
         automaton.make_automaton()
     return Compiled(
         models=_compile_models(rules, models_dir),
+        kinds={
+            kind: SimpleNamespace(**dict(spec), confirm=rule_set.kinds.confirm)
+            for kind, spec in rule_set.kinds.kinds.items()
+        },
         fold=fold,
         fold_deleted=deleted_chars(fold),
         automaton=automaton,

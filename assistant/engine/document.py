@@ -13,7 +13,17 @@ if TYPE_CHECKING:
 
 
 class Document:
-    __slots__ = ("_folded", "_squeezed", "channel", "compiled", "kind", "memo", "raw", "when")
+    __slots__ = (
+        "_folded",
+        "_squeezed",
+        "channel",
+        "compiled",
+        "draft",
+        "kind",
+        "memo",
+        "raw",
+        "when",
+    )
 
     def __init__(
         self,
@@ -22,8 +32,12 @@ class Document:
         channel: Channel = Channel.work_group,
         kind: Kind | None = None,
         when: datetime | None = None,
+        *,
+        draft: str | None = None,
     ) -> None:
         self.raw = raw
+        # For a rewritten message: the draft it came from (the facts it must keep), else None.
+        self.draft = draft
         self.compiled = compiled
         self.channel = channel
         self.kind = kind

@@ -13,6 +13,7 @@ from assistant.engine.paths import RULES_DIR as _RULES_DIR
 from assistant.engine.spec import (
     Clause,
     GuidelineFile,
+    KindsFile,
     PolicyFile,
     RuleFile,
     RuleSpec,
@@ -23,6 +24,9 @@ from assistant.vocabulary import FORMAT_CATEGORIES
 GUIDELINE_FILE = "guideline.yaml"
 VARIANTS_FILE = "variants.yaml"
 POLICY_FILE = "policy.yaml"
+KINDS_FILE = "kinds.yaml"
+# The offline writer's vocabulary lives beside the rules but is not the checker's to load.
+NOT_RULES = frozenset({"writing.yaml"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,7 @@ class RuleSet:
     rules: list[RuleSpec]
     sources: dict[str, str]  # rule id -> file name
     policy: PolicyFile
+    kinds: KindsFile
 
 
 RULES_DIR = Path(_RULES_DIR)
@@ -51,6 +56,8 @@ def load_rule_set(rules_dir: str | Path = RULES_DIR) -> RuleSet:
         raise RuleLoadError(f"{rules_dir}: no rules files (*.yaml) found")
     raw: dict[str, Any] = {}
     for path in files:
+        if path.name in NOT_RULES:
+            continue
         try:
             raw[path.name] = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -71,6 +78,15 @@ def load_rule_set(rules_dir: str | Path = RULES_DIR) -> RuleSet:
     if POLICY_FILE not in raw:
         raise RuleLoadError(f"{rules_dir}: {POLICY_FILE} (the severity policy) is missing")
     policy = _validate(PolicyFile, raw.pop(POLICY_FILE), POLICY_FILE)
+    if KINDS_FILE not in raw:
+        raise RuleLoadError(f"{rules_dir}: {KINDS_FILE} (the kinds of message) is missing")
+    kinds = _validate(KindsFile, raw.pop(KINDS_FILE), KINDS_FILE)
+    for kind, spec in kinds.kinds.items():
+        unknown = [c for c in spec.clauses if c not in clauses]
+        if unknown:
+            raise RuleLoadError(
+                f"{KINDS_FILE}: {kind.value}: clauses {unknown} not in {GUIDELINE_FILE}"
+            )
 
     rules: list[RuleSpec] = []
     sources: dict[str, str] = {}
@@ -87,7 +103,14 @@ def load_rule_set(rules_dir: str | Path = RULES_DIR) -> RuleSet:
             _check_policy(spec, policy, label)
             sources[spec.id] = name
             rules.append(spec)
-    return RuleSet(clauses=clauses, variants=variants, rules=rules, sources=sources, policy=policy)
+    return RuleSet(
+        clauses=clauses,
+        variants=variants,
+        rules=rules,
+        sources=sources,
+        policy=policy,
+        kinds=kinds,
+    )
 
 
 def _check_policy(spec: RuleSpec, policy: PolicyFile, label: str) -> None:

@@ -97,6 +97,7 @@ class Example(Strict):
     channel: Channel = Channel.work_group
     time: datetime | None = None
     kind: Kind | None = None
+    draft: str | None = None  # for checks of a rewritten message: the draft it came from
 
     @property
     def plain(self) -> str:
@@ -217,6 +218,31 @@ class PolicyFile(Strict):
     @staticmethod
     def category_of(row: str) -> str:
         return row.partition(".")[0]
+
+
+class KindSpec(Strict):
+    """One kind of official message (notice, request, reminder, reply)."""
+
+    label: str
+    title_suffix: str
+    closing: str
+    closing_hint: str
+    accepted_closings: list[str] = Field(min_length=1)
+    clauses: list[str]
+    lead: str
+
+
+class KindsFile(Strict):
+    version: int
+    confirm: str
+    kinds: dict[Kind, KindSpec]
+
+    @model_validator(mode="after")
+    def _every_kind(self) -> KindsFile:
+        missing = set(Kind) - set(self.kinds)
+        if missing:
+            raise ValueError(f"kinds missing: {sorted(k.value for k in missing)}")
+        return self
 
 
 class VariantsFile(Strict):

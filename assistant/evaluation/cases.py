@@ -92,17 +92,17 @@ class RewriteCase(_Strict):
         return self
 
     def expected_recheck(self) -> Recheck:
-        """Explicit `recheck`, else: a secret draft must stay blocked (its content cannot be
-        rewritten into something sendable, and the pipeline keeps every fact), a draft carrying a
-        full ID number keeps it (facts are kept; masking only protects the prompt), so the
-        re-check must block it as privacy; every other rewrite must re-check clean (`ok`)."""
+        """Explicit `recheck`, else: every rewrite must re-check clean (`ok`). What must not be
+        broadcast — someone's ID number or card, a secret — is left out of the message (and
+        the notes say so, see `withheld_note`), so nothing is left for the re-check to block."""
         if self.recheck is not None:
             return self.recheck
-        if "secret" in self.tags:
-            return Recheck(verdict=Verdict.block, categories=[Category.secret])
-        if "id" in self.tags:
-            return Recheck(verdict=Verdict.block, categories=[Category.privacy])
         return Recheck()
+
+    @property
+    def withheld_note(self) -> bool:
+        """Drafts with an ID number or a secret: the notes must say what was left out."""
+        return "secret" in self.tags or "id" in self.tags
 
 
 Case = CheckCase | RewriteCase

@@ -108,6 +108,19 @@ def rewrite_metrics(items: list[Item]) -> dict[str, Any]:
     }
 
 
+def quality_metrics(items: list[Item]) -> dict[str, Any]:
+    """Blind rewrites: the share passing every check, and each check's pass rate."""
+    scored = [i for i in items if "checks" in i.got]
+    names = sorted({n for i in scored for n in i.got["checks"]})
+    return {
+        "all_checks_rate": _ratio(sum(all(i.got["checks"].values()) for i in scored), len(scored)),
+        "checks": {
+            n: _ratio(sum(i.got["checks"].get(n, False) for i in scored), len(scored))
+            for n in names
+        },
+    }
+
+
 def summarize(items: list[Item]) -> dict[str, Any]:
     groups: dict[str, list[Item]] = {}
     for item in items:
@@ -128,6 +141,8 @@ def summarize(items: list[Item]) -> dict[str, Any]:
         }
         if group.startswith("check"):
             entry.update(check_metrics(members))
+        elif group == "rewrite_blind":
+            entry.update(quality_metrics(members))
         else:
             entry.update(rewrite_metrics(members))
         out["groups"][group] = entry
@@ -149,6 +164,7 @@ GATED = (
     "invented_free_rate",
     "structure_complete_rate",
     "recheck_ok_rate",
+    "all_checks_rate",
 )
 
 

@@ -22,6 +22,7 @@ GROUP_LABELS = {
     "check": "检查（回归用例）",
     "check_blind": "检查（盲测集：语料 blind 部分，只测量不调参）",
     "rewrite_offline": "改写（离线改写器）",
+    "rewrite_blind": "改写（盲测草稿，逐项质量检查）",
     "rewrite_replay": "改写（模型路径，回放夹具）",
     "rewrite_recorded": "改写（模型路径，回放录制）",
     "rewrite_live": "改写（模型路径，在线）",
@@ -339,8 +340,15 @@ def render_html(data: dict[str, Any], result: RunResult, gate: Gate) -> str:
             g["fallbacks"],
         ]
         for group, g in summary["groups"].items()
-        if not group.startswith("check")
+        if not group.startswith("check") and group != "rewrite_blind"
     ]
+    blind = summary["groups"].get("rewrite_blind")
+    if blind:
+        parts.append(
+            f"<h2>{escape(GROUP_LABELS['rewrite_blind'])}</h2><p>全部检查通过率 "
+            f"{escape(_fmt(blind['all_checks_rate']))}</p>"
+        )
+        parts.append(_table(["检查", "通过率"], [[k, v] for k, v in blind["checks"].items()]))
     if rewrite_rows:
         parts.append("<h2>改写</h2>")
         parts.append(
@@ -429,6 +437,10 @@ def text_summary(
                 f"{_fmt(s['precision']):>8}{_fmt(s['recall']):>8}{_fmt(s['f1']):>8}"
             )
     for group, g in summary["groups"].items():
+        if group == "rewrite_blind":
+            checks = "，".join(f"{k} {_fmt(v)}" for k, v in g["checks"].items())
+            out.append(f"{group}：全部检查通过 {_fmt(g['all_checks_rate'])}；{checks}")
+            continue
         if group.startswith("check"):
             continue
         out.append(

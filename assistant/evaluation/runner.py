@@ -38,6 +38,7 @@ from assistant.evaluation.fixtures import (
     llm_backend,
     load_manifest,
 )
+from assistant.vocabulary import Kind
 
 MODES = ("offline", "replay", "live", "record")
 LIVE_SETTINGS = "settings.json"
@@ -136,19 +137,6 @@ def check_job(case: CheckCase, engine: Any, group: str = "check") -> Job:
 
 
 # -------------------------------------------------------------------------------------- rewrites
-def fact_kept(fact: str, message: str) -> bool:
-    """Kept when `facts.compare(fact, message)` keeps every fact it extracts from the case's fact
-    string; a fact string with nothing extractable (a name, 「韶山」) must appear verbatim."""
-    from assistant.rewriting import facts
-
-    kept, missing, _ = facts.compare(fact, message)
-    if missing:
-        return False
-    if kept:
-        return True
-    return "".join(fact.split()) in "".join(message.split())
-
-
 def structure_of(result: Any, sender: str) -> dict[str, bool]:
     """Title, salutation, closing and signature present in the message as rendered."""
     lines = [line.strip() for line in result.message.splitlines() if line.strip()]
@@ -163,6 +151,12 @@ def structure_of(result: Any, sender: str) -> dict[str, bool]:
         closing = len(lines) >= 4
     signature = bool(sender.strip()) and sender.strip() in lines[2:]
     return {"title": title, "salutation": salutation, "closing": closing, "signature": signature}
+
+
+def fact_kept(fact: str, message: str) -> bool:
+    from assistant.evaluation.quality import fact_kept as kept
+
+    return kept(fact, message)
 
 
 def score_rewrite(case: RewriteCase, result: Any) -> tuple[dict[str, Any], list[str]]:
@@ -189,6 +183,8 @@ def score_rewrite(case: RewriteCase, result: Any) -> tuple[dict[str, Any], list[
     }
     want = case.expected_recheck()
     reasons = []
+    if case.withheld_note and not any("不宜群发" in n or "涉密" in n for n in result.notes):
+        reasons.append("notes do not say what was left out (an ID number or a secret)")
     if missing:
         reasons.append(f"facts missing: {'、'.join(missing)}")
     if invented:
@@ -367,6 +363,49 @@ def blind_cases(split: str = "blind") -> list[CheckCase]:
     return cases
 
 
+def blind_rewrite_jobs(engine: Any) -> list[Job]:
+    """The blind rewrite drafts (`corpus/clauses/blind/`, written by an editor who never saw
+    the writer): each rewritten offline and held to every quality check of
+    `evals/quality/checks.yaml`. A draft that names no sender gets 「办公室」, as a user asked
+    for one would answer."""
+    from assistant.evaluation import quality
+    from assistant.evaluation.corpus import CORPUS
+
+    jobs = []
+    for path in sorted((CORPUS / "clauses" / "blind").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            draft = json.loads(line)
+            sender = draft["sender"] or "办公室"
+            item = Item(
+                f"wb-{draft['id']}",
+                draft["id"],
+                "rewrite",
+                "rewrite_blind",
+                ["blind", draft["kind"], draft["register"]],
+                {"checks": dict.fromkeys(quality.CHECK_NAMES, True)},
+            )
+            item.input = {"draft": draft["draft"], "sender": sender, "kind": draft["kind"]}
+
+            def run(draft=draft, sender=sender) -> tuple[dict[str, Any], list[str]]:
+                from assistant.rewriting.pipeline import rewrite
+
+                result = rewrite(draft["draft"], sender=sender, kind=draft["kind"], offline=True)
+                spec = engine.compiled.kinds[Kind(draft["kind"])]
+                checks = quality.check(draft, result.message, result.title, spec, sender)
+                got = {
+                    "message": result.message,
+                    "checks": {k: v is True for k, v in checks.items()},
+                    "notes": list(result.notes),
+                }
+                reasons = [f"{k}: {v}" for k, v in checks.items() if v is not True]
+                return got, reasons
+
+            jobs.append(Job(item, run))
+    return jobs
+
+
 def plan(
     cases: list[Case],
     fixtures: list[Fixture],
@@ -381,6 +420,8 @@ def plan(
     rewrites = {c.id: c for c in cases if isinstance(c, RewriteCase)}
     jobs = [check_job(c, engine) for c in cases if isinstance(c, CheckCase)]
     jobs += [check_job(c, engine, group="check_blind") for c in blind or []]
+    if blind is not None:
+        jobs += blind_rewrite_jobs(engine)
     jobs += [offline_job(c, engine) for c in rewrites.values()]
     settings = fixture_settings()
     for fx in fixtures:

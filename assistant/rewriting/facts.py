@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CN_DIGITS = {
     "零": 0,
@@ -155,14 +156,24 @@ def _minute(text: str | None) -> int:
 
 
 def extract(text: str) -> list[Fact]:
-    facts: list[Fact] = []
+    return [fact for fact, _, _ in located(text)]
+
+
+def fact_spans(text: str) -> list[tuple[int, int]]:
+    """Where the facts of `text` are, in order: the writer never rewords inside them."""
+    return sorted((s, e) for _, s, e in located(text))
+
+
+def located(text: str) -> list[tuple[Fact, int, int]]:
+    """Every fact of `text` with its span."""
+    facts: list[tuple[Fact, int, int]] = []
     taken: list[tuple[int, int]] = []
 
     def add(kind: str, m: re.Match[str], keys: set[str]) -> None:
         if not keys or any(s < m.end() and m.start() < e for s, e in taken):
             return
         taken.append((m.start(), m.end()))
-        facts.append(Fact(kind, m.group().strip(), frozenset(keys)))
+        facts.append((Fact(kind, m.group().strip(), frozenset(keys)), m.start(), m.end()))
 
     for m in DOCUMENT.finditer(text):
         add("document", m, {"DOC" + re.sub(r"\s+", "", m.group()[1:-1])})
@@ -193,7 +204,7 @@ def extract(text: str) -> list[Fact]:
         word = {"今日": "今天", "明日": "明天", "今晚": "今天", "明早": "明天", "明晚": "明天"}.get(
             m.group(), m.group()
         )
-        facts.append(Fact("date", m.group(), frozenset({"R" + word})))
+        facts.append((Fact("date", m.group(), frozenset({"R" + word})), m.start(), m.end()))
     for pattern in (TIME_COLON, TIME_CN):
         for m in pattern.finditer(text):
             keys = _hour_keys(m.group("period"), to_number(m.group("h")), _minute(m.group("m")))
@@ -234,8 +245,9 @@ def _canon_numerals(s: str) -> str:
 
 
 def compare(draft: str, output: str) -> tuple[list[str], list[str], list[str]]:
-    """(kept, missing, added) as the facts are written in the draft (kept, missing) or output."""
-    before, after = extract(draft), extract(output)
+    """(kept, missing, added) as the facts are written in the draft (kept, missing) or output.
+    Both are read in simplified characters: 「三樓會議室」 is kept by 「三楼会议室」."""
+    before, after = extract(_simplified(draft)), extract(_simplified(output))
     out_keys = frozenset().union(*(f.keys for f in after)) if after else frozenset()
     in_keys = frozenset().union(*(f.keys for f in before)) if before else frozenset()
     kept, missing = [], []
@@ -253,3 +265,14 @@ def _unique(facts: list[Fact]) -> list[Fact]:
             seen.add((f.text, f.keys))
             out.append(f)
     return out
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    return _converter().convert(text)

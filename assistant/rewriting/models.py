@@ -43,6 +43,10 @@ class RewriteRequest(BaseModel):
     audience: str = ""
     kind: Kind = Kind.notice
     important: bool = False
+    # The draft without what must not be broadcast (an ID number, a card, a secret, an
+    # instruction to a model): what a model may see and what the message must keep.
+    broadcast: str = ""
+    withheld_notes: list[str] = []  # what was left out of `broadcast`, and why
 
 
 class RewriteResult(BaseModel):

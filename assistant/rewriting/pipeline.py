@@ -24,15 +24,27 @@ MAX_MODEL_ROUNDS = 2  # the first reply and one repair
 def make_request(
     draft: str, sender: str, audience: str, kind: Kind | str, important: bool
 ) -> RewriteRequest:
+    """The request, with the sender and the salutation taken from the draft when not given; the
+    sender is asked for only when the draft does not name one."""
     validate_text(draft)
-    if not (sender or "").strip():
-        raise InputError("请填写署名：公务消息结尾必须署名（单位或姓名）。")
+    reading = offline.read(draft)
+    from assistant.rewriting.writer.compose import withheld_notes
+    from assistant.rewriting.writer.wording import simplified
+
+    who = (sender or "").strip() or reading.sender
+    if not who:
+        raise InputError(
+            "请填写署名：草稿里没有写明是哪个单位或谁发的，公务消息结尾必须署名"
+            '（例如 --sender "办公室 小吴"）。'
+        )
     return RewriteRequest(
         draft=draft,
-        sender=sender.strip(),
-        audience=(audience or "").strip().rstrip("：:") or "各位同事",
+        sender=simplified(who),
+        audience=(audience or "").strip().rstrip("：:") or reading.salutation or "各位同事",
         kind=Kind(kind),
         important=important,
+        broadcast=reading.broadcastable(draft),
+        withheld_notes=withheld_notes(reading.labelled),
     )
 
 
@@ -41,9 +53,11 @@ def build_prompt(
 ) -> tuple[list[Any], Vault, list[Finding]]:
     """The messages as they would be sent: personal data masked, the draft fenced as data."""
     engine = engine or default_engine()
-    findings = engine.check(request.draft, channel=Channel.work_group).findings
+    # Only what may be broadcast goes to a model: withheld clauses never leave, even masked.
+    text = request.broadcast or request.draft
+    findings = engine.check(text, channel=Channel.work_group).findings
     vault = Vault()
-    masked = vault.mask(request.draft, engine.personal_data(request.draft))
+    masked = vault.mask(text, engine.personal_data(text))
     messages = rewrite_messages(
         draft=masked,
         sender=request.sender,
@@ -75,7 +89,7 @@ def rewrite(
 ) -> RewriteResult:
     request = make_request(draft, sender, audience, kind, important)
     engine = engine or default_engine()
-    notes: list[str] = []
+    notes: list[str] = list(request.withheld_notes)
     if backend is None and not offline:
         settings = settings or from_env()
         backend = backend_for(settings) if settings else None
@@ -161,7 +175,10 @@ def _offline(
         attempts=attempts + 1,
         inherited=inherited,
     )
-    result.notes = notes + cleaning + _inherited_note(result, inherited, engine)
+    # The request's notes on what was left out are the writer's too: each is said once.
+    result.notes = list(
+        dict.fromkeys(notes + cleaning + _inherited_note(result, inherited, engine))
+    )
     if problems:
         result.notes.append("离线改写后仍有问题，请人工修改后再发：" + "；".join(problems))
     return result
@@ -183,12 +200,16 @@ def _validated(
     line in the user's own text) stay in the report, so the verdict still says not to send, but
     they are not the writer's failure: repairing cannot remove them without dropping a fact.
     """
-    report = engine.check(message, channel=Channel.work_group, kind=request.kind)
-    kept, missing, added = compare(request.draft, message)
+    source = request.broadcast or request.draft
+    # Checked against its draft: a missing fact or a placeholder is a finding, never 可以发.
+    report = engine.check(message, channel=Channel.work_group, kind=request.kind, draft=source)
+    kept, missing, added = compare(source, message)
     problems = [
         f"[{f.clause}] {f.message}" + (f"（「{f.excerpt}」）" if f.excerpt else "")
         for f in report.findings
-        if f.severity is not Severity.info and _key(f, engine) not in inherited
+        if f.severity is not Severity.info
+        and _key(f, engine) not in inherited
+        and f.rule != "fact-missing"  # said below, fact by fact, in the repair prompt's words
     ]
     problems += [f"遗漏了草稿中的「{x}」" for x in missing]
     problems += [f"出现了草稿中没有的「{x}」，不得编造" for x in added]

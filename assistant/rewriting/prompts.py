@@ -15,18 +15,13 @@ from assistant.models import CHANNEL_LABELS, KIND_LABELS, Category, Channel, Fin
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 DRAFT_FENCES = ("【草稿开始】", "【草稿结束】", "【消息开始】", "【消息结束】")
 BASIC = ["basic-1", "basic-2", "basic-3", "basic-4", "basic-5"]
-KIND_CLAUSES = {
-    Kind.notice: ["rule-1", "rule-3"],
-    Kind.request: ["rule-1"],
-    Kind.reminder: ["rule-1", "rule-2"],
-    Kind.reply: ["guide-8"],
-}
-CLOSINGS = {
-    Kind.notice: "用「特此通知。」",
-    Kind.request: "用「妥否，请批示。」或「请予支持，谢谢！」",
-    Kind.reminder: "用「谢谢！」",
-    Kind.reply: "用「谢谢！」或「如有疑问，请随时联系。」",
-}
+
+
+def kinds() -> dict[Kind, Any]:
+    """rules/kinds.yaml, as the checker compiled it: one vocabulary for prompts and checker."""
+    from assistant.engine.checker import default_engine
+
+    return default_engine().compiled.kinds
 
 
 def template_text(name: str) -> str:
@@ -66,7 +61,7 @@ def select_clauses(
     for f in findings:
         if not f.category.is_format and f.clause not in ids:
             ids.append(f.clause)
-    for cid in KIND_CLAUSES.get(kind, []) if kind else []:
+    for cid in kinds()[kind].clauses if kind else []:
         if cid not in ids:
             ids.append(cid)
     if important and "rule-2" not in ids:
@@ -75,8 +70,8 @@ def select_clauses(
 
 
 def closing_hint(kind: Kind, important: bool) -> str:
-    hint = CLOSINGS[kind]
-    return hint + ("，之后另起一行写「收到请回复，谢谢！」" if important else "")
+    spec = kinds()[kind]
+    return spec.closing_hint + (f"，之后另起一行写「{spec.confirm}」" if important else "")
 
 
 def rewrite_messages(

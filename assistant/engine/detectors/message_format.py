@@ -134,7 +134,8 @@ class Closing:
     def detect(self, doc: Document) -> Iterator[Hit]:
         if doc.kind is None:
             return
-        wanted = self.params.closings.get(doc.kind, [])
+        spec = doc.compiled.kinds.get(doc.kind)
+        wanted = spec.accepted_closings if spec is not None else []
         lines = lines_of(doc.raw)
         tail = " ".join(line.text for line in lines[-self.params.tail_lines :])
         if wanted and not any(w in tail.translate(doc.compiled.fold) for w in wanted):

@@ -10,8 +10,6 @@ from datetime import time
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.vocabulary import Kind
-
 
 class Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -50,7 +48,8 @@ class SubjectParams(LayoutParams):
 
 
 class ClosingParams(Params):
-    closings: dict[Kind, list[str]]
+    """The closings each kind accepts are in rules/kinds.yaml, shared with the writer."""
+
     tail_lines: int = Field(default=3, ge=1)
 
 

@@ -1,0 +1,257 @@
+"""Laying out the message by the conventions of its kind: the point first, then the details as
+numbered points (时间 / 地点 / 参加人员 / 材料 / 要求 / 联系人 for a meeting, what to hand in, by
+when and how for a 报送通知, the answers for a 回复), each said once, in official wording."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.rewriting.clause_labels import DROPPED, WITHHELD
+from assistant.rewriting.writer import sender as senders
+from assistant.rewriting.writer.labeller import Labelled
+from assistant.rewriting.writer.labeller import has_fact as _has_fact
+from assistant.rewriting.writer.title import title
+from assistant.rewriting.writer.wording import official, sentence
+from assistant.vocabulary import Kind
+
+# A detail point opens with its name when the clause does not already say it.
+HEADS = {
+    "time": ("时间", ("时间", "定于", "定在", "于", "请于")),
+    "place": ("地点", ("地点", "在", "集合地点")),
+    "attendees": ("参加人员", ("参加", "参会", "人员", "对象", "范围", "各")),
+    "materials": ("材料", ("材料", "携带", "请携带", "带")),
+    "submission": ("报送要求", ("报送", "请于", "请将", "上报", "提交")),
+    "contact": ("联系人", ("联系", "如有", "有问题", "咨询")),
+    "requirement": ("要求", ("要求", "请", "务必", "不得", "严禁", "注意")),
+}
+# Details of one kind, said one after another, make one point.
+_GROUP = {"deadline": "submission"}
+_LEAD_LABELS = frozenset({"time", "place", "background"})
+_OWN_POINT = frozenset({"item", "answer"})  # a new line or sentence of these is a point of its own
+_LEAD_CUES = ("根据", "按照", "按", "依据", "为", "因", "由于", "接", "经")
+
+
+@dataclass
+class Layout:
+    subject: str
+    salutation: str
+    points: list[str]
+    signature: str | None
+    notes: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)  # the draft's text left out of the message
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]", "", text)
+
+
+@dataclass
+class _Parts:
+    """The draft's clauses sorted out: the body to write, whom it addresses, extra contacts."""
+
+    body: list[Labelled]
+    salutation: str
+    contacts: list[str]
+    dropped: bool
+
+
+def _partition(labelled: list[Labelled], audience: str) -> _Parts:
+    body: list[Labelled] = []
+    contacts: list[str] = []
+    salutation = audience
+    for item in labelled:
+        if item.label in WITHHELD:
+            continue
+        if item.label == "sender":
+            # 「镇防汛办 常建国 13598420637」: the signature goes below, the phone stays a contact.
+            phone = senders.PHONE.search(item.clause.text)
+            if phone:
+                who = senders.tidy(item.clause.text).split(" ")[-1]
+                contacts.append(f"联系人：{who}，{phone.group().strip(' ，,：:（()）')}")
+            continue
+        if _addresses(item, labelled):
+            salutation = salutation or _salutation(item.clause.text)
+            continue
+        if item.label not in DROPPED:
+            body.append(item)
+    dropped = any(i.label in DROPPED for i in labelled)
+    return _Parts(body, salutation, contacts, dropped)
+
+
+def _the_point(body: list[Labelled]) -> tuple[Labelled | None, list[str]]:
+    """The clause that states the matter, and the candidates a title is taken from. People say
+    the matter early: the first clause read as the matter, else the one reading most like it."""
+    order_of = {id(i): n for n, i in enumerate(body)}
+    matters = sorted(
+        (i for i in body if official(i.text)),
+        key=lambda i: (i.label != "matter", order_of[id(i)] if i.label == "matter" else -i.matter),
+    )
+    return (matters[0] if matters else None), [i.text for i in matters[:3]]
+
+
+class _Said:
+    """Clauses in official wording, each said once."""
+
+    def __init__(self, notes: list[str]) -> None:
+        self.seen: list[str] = []
+        self.notes = notes
+
+    def __call__(self, item: Labelled) -> str:
+        text = official(item.text)
+        key = _key(text)
+        if not key:
+            return ""
+        if any(key == k or (len(key) >= 4 and key in k) for k in self.seen):
+            if "重复的内容只保留一次" not in self.notes:
+                self.notes.append("重复的内容只保留一次")
+            return ""
+        self.seen.append(key)
+        return text
+
+
+def _details(rest: list[Labelled], said: _Said, kind: Kind) -> list[str]:
+    """The remaining clauses as points, in the draft's order: details of one kind said one
+    after another make one point; a line or sentence of a list is a point of its own."""
+    points: list[tuple[str, str]] = []
+    previous: Labelled | None = None
+    for i in rest:
+        text = said(i)
+        if not text:
+            continue
+        group = _GROUP.get(i.label, i.label)
+        joined = (
+            points
+            and previous is not None
+            and not _ends(previous)
+            and (points[-1][0] == group or group in _OWN_POINT or points[-1][0] in _OWN_POINT)
+        )
+        if joined:
+            points[-1] = (group, f"{points[-1][1]}，{text}")
+        else:
+            points.append((group, text))
+        previous = i
+    return [_headed(group, text, kind) for group, text in points]
+
+
+def compose(
+    labelled: list[Labelled],
+    kind: Kind,
+    *,
+    audience: str,
+    suffix: str,
+    lead_in: str,
+    fallback_title: str,
+) -> Layout:
+    from assistant.rewriting.writer.wording import simplified
+
+    notes = withheld_notes(labelled)
+    signature = senders.from_draft(labelled)
+    parts = _partition(labelled, audience)
+    if parts.dropped:
+        notes.append("删去了寒暄、催促和口头语")
+    body = parts.body
+    point, candidates = _the_point(body)
+    subject = title(candidates, suffix, fallback_title)
+
+    # The point first: the matter clause, with the time, place and reason said just before it in
+    # the same sentence (「兹定于12月5日上午9时，在五楼会议室召开……」).
+    lead: list[Labelled] = []
+    if point is not None:
+        j = at = body.index(point)
+        while j > 0 and body[j - 1].label in _LEAD_LABELS and not _ends(body[j - 1]):
+            j -= 1
+        lead = body[j : at + 1]
+    said = _Said(notes)
+    lead_text = "，".join(t for t in (said(i) for i in lead) if t)
+    details = _details([i for i in body if i not in lead], said, kind)
+    details += [sentence(c) for c in parts.contacts]
+    if len(details) >= 2:
+        # 「回复如下」 already leads in; otherwise the kind's own words do.
+        head = (
+            lead_text + "："
+            if lead_text.endswith("如下")
+            else ((sentence(lead_text) if lead_text else "") + lead_in)
+        )
+        out = [head, *details]
+    else:
+        out = [" ".join(p for p in [sentence(lead_text) if lead_text else "", *details] if p)]
+    if not any(_key(p) for p in out):
+        out, notes = _acknowledgement(labelled, notes)
+    return Layout(
+        subject=subject,
+        salutation=parts.salutation or "各位同事",
+        points=out,
+        signature=simplified(signature) if signature else None,
+        notes=notes,
+        withheld=[i.clause.text for i in labelled if i.label in WITHHELD]
+        + [p for i in labelled for p in i.removed],
+    )
+
+
+def _acknowledgement(labelled: list[Labelled], notes: list[str]) -> tuple[list[str], list[str]]:
+    """Only a greeting or an acknowledgement (「收到收到！」 → 「收到！」): that is the message."""
+    said = "".join(i.text for i in labelled if i.label not in WITHHELD and i.label != "sender")
+    said = re.sub(r"([\u4e00-\u9fff]{2,4})\1+", r"\1", said)
+    said = re.sub(r"[\U0001f300-\U0001faff\u2600-\u27bf]", "", said).strip()
+    if _key(said):
+        return [said], [n for n in notes if n != "删去了寒暄、催促和口头语"]
+    return ["（草稿中没有可保留的事项，请补充要通知的内容。）"], [
+        *notes,
+        "草稿只有寒暄、表情或无关内容，没有可改写的事项",
+    ]
+
+
+_SENTENCE_END = ("。", "！", "？", "!", "?", "\n", "；", ";")
+
+
+def _ends(item: Labelled) -> bool:
+    return item.clause.text.rstrip(" \t").endswith(_SENTENCE_END)
+
+
+def _headed(group: str, text: str, kind: Kind) -> str:
+    """A detail point under its name (「参会人员：……」), unless it already names itself."""
+    head = HEADS.get(group)
+    if head is not None and kind in (Kind.notice, Kind.reminder) and not text.startswith(head[1]):
+        text = f"{head[0]}：{text}"
+    return sentence(text)
+
+
+def withheld_notes(labelled: list[Labelled]) -> list[str]:
+    """What was left out of the message, and why, in the user's words."""
+    notes = []
+    for reason in sorted({i.why for i in labelled if i.why}):
+        if reason == "要求改变任务的语句":
+            notes.append("草稿中要求改变任务的语句已删去，未执行")
+        else:
+            notes.append(f"草稿中的{reason}不宜群发，已从消息中删去，请一对一发给需要的人")
+    return notes
+
+
+def _addresses(item: Labelled, labelled: list[Labelled]) -> bool:
+    """The draft's opening address: a greeting among its first clauses, or a first line that
+    lists whom it is for and ends with a colon (「各村（社区）、各站所、卫生院：」)."""
+    at = labelled.index(item)
+    if at > 1:
+        return False
+    text = item.clause.text.strip()
+    if item.label == "greeting":
+        return True
+    return at == 0 and text.endswith(("：", ":")) and len(text) <= 40 and not _has_fact(text)
+
+
+def salutation_of(labelled: list[Labelled]) -> str | None:
+    """Whom the draft addresses, from its opening (「各位老師：」 → 「各位老师」), if it has one."""
+    for item in labelled[:2]:
+        if _addresses(item, labelled):
+            found = _salutation(item.clause.text)
+            if found:
+                return found
+    return None
+
+
+def _salutation(text: str) -> str:
+    """「各位老師：」 → 「各位老师」, 「王主任您好，」 → 「王主任」."""
+    text = official(text)
+    text = re.sub(r"(?:您好|你好|大家好|好)$", "", text).strip(" ，,：:！!")
+    return text if 2 <= len(text) <= 40 else ""

@@ -1,0 +1,150 @@
+"""What each clause of a draft is: the clause model (`models/clauses.json`, trained by
+`python -m training` on the annotated drafts of `corpus/clauses/`), then the checks no model is
+trusted with: personal data and secrets are withheld, instructions to a model are never obeyed,
+and a clause that holds a fact is never thrown away as chit-chat."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from assistant.engine.checker import default_engine
+from assistant.engine.detectors.judgement import NgramModel
+from assistant.engine.document import Document
+from assistant.engine.ngrams import model_text
+from assistant.engine.paths import MODELS_DIR
+from assistant.rewriting.clause_labels import DROPPED, clause_view
+from assistant.rewriting.facts import extract
+from assistant.rewriting.writer.segment import Clause, clauses
+from assistant.vocabulary import Category
+
+# An instruction aimed at a model, wherever it sits in a clause.
+INSTRUCTION = re.compile(
+    r"忽略(?:以上|上面|之前|前面|上述)|ignore (?:all|previous|the above)|只(?:需)?(?:回复|输出)|直接输出|"
+    r"不要改写|你现在是|system prompt|系统提示|扮演|输出[“\"「']?已完成|"
+    r"(?:把|将)(?:以上|上面|上述|前面|这段|这条)(?:的)?(?:内容|消息|文字|通知)?(?:都)?(?:改写|改成|替换|删掉|删除|输出)|改写成[“\"「]|"
+    r"(?:你|AI|ai|助手|模型)(?:要|必须|只能)(?:输出|回复|回答)",
+    re.IGNORECASE,
+)
+_LONG_DIGITS = re.compile(r"\d[\d -]{13,}[\dXx]")
+_IDS = frozenset({"privacy-id-number", "privacy-bank-card"})
+_ARRANGEMENTS = frozenset(
+    {"time", "place", "attendees", "materials", "deadline", "submission", "contact", "requirement"}
+)
+_STOPS = ("。", "！", "？", "!", "?", "\n")
+# The same number dictated in Chinese digits (「六二二八四八……」).
+_CN_DIGITS = re.compile(r"[零〇一二三四五六七八九幺两]{15,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    clause: Clause
+    label: str
+    matter: float  # how much the clause reads as the matter itself (its "matter" score)
+    why: str = ""  # for a withheld clause or a redacted number: what was left out
+    removed: tuple[str, ...] = ()  # parts of the clause left out (an ID or card number)
+
+    @property
+    def text(self) -> str:
+        """The clause as it may be broadcast."""
+        text = self.clause.text
+        for part in self.removed:
+            text = text.replace(part, "")
+        return text
+
+
+@cache
+def _model() -> NgramModel:
+    with open(f"{MODELS_DIR}/clauses.json", encoding="utf-8") as fh:
+        return NgramModel(json.load(fh))
+
+
+def _view(text: str) -> str:
+    return model_text(Document(text, default_engine().compiled).squeezed.text)
+
+
+def label(draft: str) -> list[Labelled]:
+    engine = default_engine()
+    model = _model()
+    parts = clauses(draft)
+    personal = engine.personal_data(draft)
+    secrets = engine.signs_of(draft, Category.secret)
+    at_matter = model.labels.index("matter")
+    out: list[Labelled] = []
+    secret_run = False  # inside the run of clauses that a secret sign opened
+    for i, c in enumerate(parts):
+        scores = model.scores(clause_view(_view(c.text), i == 0, i == len(parts) - 1))
+        best = max(range(len(scores)), key=lambda j: (scores[j], -j))
+        name, why = model.labels[best], ""
+        numbers = _numbers(c, draft, personal)
+        if numbers:
+            # The number goes, with its label; the rest of the clause (a time, a place) stays.
+            why = "身份证号或银行卡号"
+            if not re.sub(r"[\W_]", "", _strip(c.text, numbers)):
+                name = "sensitive"
+            elif name in ("sensitive", "injection"):
+                name = "requirement"
+            out.append(Labelled(c, name, scores[at_matter], why, numbers))
+            continue
+        if any(c.start <= s < c.end for s, _ in secrets) or (
+            secret_run
+            and name not in _ARRANGEMENTS
+            and not out[-1].clause.text.rstrip().endswith(_STOPS)
+        ):
+            # The clause that names the secret and what follows it in the same sentence, up
+            # to the arrangements (a time, a place) the reader still needs.
+            name, why, secret_run = "sensitive", "涉密内容", True
+        elif INSTRUCTION.search(c.text):
+            name, why = "injection", "要求改变任务的语句"
+        elif name == "sender" and not _signs_like(c.text):
+            name = "requirement"  # 「培训5天」 at the end is a detail, not a signature
+        elif name in DROPPED and has_fact(c.text):
+            name = "requirement"  # a fact is never thrown away as small talk
+        elif name in ("sensitive", "injection"):
+            name = "requirement"  # only the checks above may withhold a clause
+        secret_run = secret_run and name == "sensitive"
+        out.append(Labelled(c, name, scores[at_matter], why))
+    return out
+
+
+_LABELLED = r"(?:(?:的)?(?:身份证号码|身份证号|身份证|证件号码|证件号|卡号|银行卡号|银行卡|账号)[：:是为\s]*)?"
+
+
+def _numbers(c: Clause, draft: str, personal: list) -> tuple[str, ...]:
+    """The ID and card numbers in a clause — valid or mistyped (a mistyped ID number is still
+    someone's ID number), in Arabic or Chinese digits — each with the words that name it and
+    the brackets around it."""
+    spans = [draft[s:e] for s, e, rule in personal if rule in _IDS and c.start <= s < c.end]
+    spans += [
+        m.group() for m in _LONG_DIGITS.finditer(c.text) if len(re.sub(r"\D", "", m.group())) >= 15
+    ]
+    spans += [m.group() for m in _CN_DIGITS.finditer(c.text)]
+    out = []
+    for number in dict.fromkeys(spans):
+        m = re.search(rf"[（(]?{_LABELLED}{re.escape(number)}[）)]?", c.text)
+        out.append(m.group() if m else number)
+    return tuple(out)
+
+
+_SIGN_PHONE = re.compile(r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}")
+
+
+def _signs_like(text: str) -> bool:
+    """A signature names a unit or a person: short, and no number but a phone."""
+    rest = _SIGN_PHONE.sub("", text).strip(" ，,。！!：:\n—-")
+    return 1 < len(rest) <= 24 and not re.search(r"\d", rest)
+
+
+def _strip(text: str, parts: tuple[str, ...]) -> str:
+    for part in parts:
+        text = text.replace(part, "")
+    return text
+
+
+def has_fact(text: str) -> bool:
+    """A number, a date, a time, a place: something a reader needs (「好的收到」 has none)."""
+    if re.search(r"\d|[一二三四五六七八九十两]+[个份人名天点号月日万元]", text):
+        return True
+    return any(f.kind != "date" or not f.keys <= {"R今天", "R明天"} for f in extract(text))

@@ -1,0 +1,63 @@
+"""Splitting a draft into clauses: the pieces between commas, stops and line breaks, each keeping
+the marks that end it, so that joined they give back the draft exactly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import pairwise
+
+_BREAK = re.compile(
+    r"[，,。！？!?；;\n]+[ \t　]*|[…]{1,2}|(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])"
+)
+# A colon ends a clause (「各位老师：」, 「情况是这样的：」) unless what precedes it is a field name
+# (「时间：1月16日」, 「联系人：」) or a clock time (「10:30」).
+_COLON = re.compile(r"(?<!\d)[：:]|[：:](?!\d)")
+_SEGMENT = re.compile(r"[^，,。！？!?；;\n：:]*$")
+_FIELDS = re.compile(
+    r"^(?:时间|時間|地点|地點|内容|內容|要求|电话|電話|联系人|聯繫人|联系|人员|人員|对象|對象|材料|备注|備註|节目|彩排|"
+    r"议程|主题|事由|说明|范围|方式|截止|日期|邮箱|地址|费用|金额|名单|时长|报名)$"
+)
+LONG = 16  # a stretch without punctuation longer than this is cut where the boundary model says
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    start: int
+    end: int
+    text: str
+
+
+def clauses(draft: str) -> list[Clause]:
+    cuts = {0, len(draft)}
+    cuts.update(m.end() for m in _BREAK.finditer(draft))
+    for m in _COLON.finditer(draft):
+        segment = _SEGMENT.search(draft[: m.start()]).group()
+        line = draft[: m.start()].rsplit("\n", 1)[-1]
+        # 「各位老师：」 heads its line; 「时间：」 names a field and stays with its value.
+        if len(segment.strip()) > 4 or (
+            segment == line and len(line.strip()) > 1 and not _FIELDS.match(segment.strip())
+        ):
+            cuts.add(m.end())
+    points = sorted(cuts)
+    points = sorted(set(points) | set(_model_cuts(draft, points)))
+    out = []
+    for s, e in pairwise(points):
+        if draft[s:e].strip():
+            out.append(Clause(s, e, draft[s:e]))
+        elif out:  # whitespace alone joins the clause before it
+            last = out[-1]
+            out[-1] = Clause(last.start, e, draft[last.start : e])
+    return out
+
+
+def _model_cuts(draft: str, points: list[int]) -> list[int]:
+    """Cuts inside long runs of text typed without punctuation, where the boundary model
+    (`models/boundaries.json`) is sure enough; never inside a fact, never 4 characters apart."""
+    from assistant.rewriting.writer.boundaries import cuts
+
+    out: list[int] = []
+    for s, e in pairwise(points):
+        if e - s > LONG:
+            out += cuts(draft, s, e)
+    return out

@@ -1,0 +1,100 @@
+"""Chat wording made plain official wording, from the vocabulary in `rules/writing.yaml`:
+fillers and particles go, colloquial words become official ones, traditional characters become
+simplified, emoji and stickers go. Facts — dates, times, places, numbers, phones — are never
+touched: replacements apply only to the text between them."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from assistant.engine.detectors.emoji import EMOJI
+from assistant.engine.paths import RULES_DIR
+from assistant.rewriting.facts import fact_spans
+
+WRITING_FILE = Path(RULES_DIR) / "writing.yaml"
+_STICKER = re.compile(r"\[(?!(?:电话|证件号|卡号|编号)\d+\])[\u4e00-\u9fffA-Za-z0-9]{1,4}\]")
+_MARKS = re.compile(r"[~～]+|[!！]{2,}|[?？]{2,}|[。]{2,}|[.]{3,}|…+")
+_SPACES = re.compile(r"[ \t\u3000]+")
+_PUNCT = "，,。！？!?；;：:、 "
+
+
+@cache
+def vocabulary() -> dict:
+    data = yaml.safe_load(WRITING_FILE.read_text(encoding="utf-8"))
+    data["replacements"] = dict(sorted(data["replacements"].items(), key=lambda kv: -len(kv[0])))
+    data["fillers"] = sorted(set(data["fillers"]), key=len, reverse=True)
+    return data
+
+
+@cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def _outside_facts(text: str, edit) -> str:
+    """Apply `edit` to the stretches of `text` between its facts."""
+    out, pos = [], 0
+    for s, e in fact_spans(text):
+        out += [edit(text[pos:s]), text[s:e]]
+        pos = e
+    out.append(edit(text[pos:]))
+    return "".join(out)
+
+
+def _replace(stretch: str) -> str:
+    vocab = vocabulary()
+    for word in vocab["fillers"]:
+        stretch = stretch.replace(word, "")
+    for pattern, new in vocab.get("patterns", {}).items():
+        stretch = re.sub(pattern, new, stretch)
+    for old, new in vocab["replacements"].items():
+        stretch = _word_replace(stretch, old, new)
+    return stretch
+
+
+def _word_replace(text: str, old: str, new: str) -> str:
+    if old.isascii():  # Latin words only as whole words: 「OK」 but not 「OKR」
+        return re.sub(rf"(?<![A-Za-z]){re.escape(old)}(?![A-Za-z])", new, text)
+    return text.replace(old, new)
+
+
+# The draft's own item markers (the layout numbers the points itself): 「1 」「2、」「③」「（1）」.
+_ITEM_MARK = re.compile(
+    r"^\s*(?:[-•·*]|\d{1,2}\s*(?:[.．](?!\d)|[、)）])|\d{1,2}\s+(?![\d点时分号日月年周个人份元楼层:：.．])|"
+    r"[一二三四五六七八九十]{1,3}\s*、|[①②③④⑤⑥⑦⑧⑨⑩]|[(（]\d{1,2}[)）])\s*"
+)
+
+
+def official(text: str) -> str:
+    """One clause in official wording, or "" when nothing of substance is left."""
+    text = simplified(text.replace("\r", ""))
+    text = _ITEM_MARK.sub("", text)
+    text = EMOJI.sub("", text)
+    text = _STICKER.sub("", text)
+    text = _outside_facts(text, _replace)
+    text = _MARKS.sub(lambda m: m.group()[0] if m.group()[0] in "!！?？" else "", text)
+    text = _SPACES.sub(" ", text).strip(" \n" + _PUNCT)
+    particles = "".join(vocabulary()["particles"])
+    text = re.sub(f"[{particles}]+(?=[{re.escape(_PUNCT)}]|$)", "", text).strip(" " + _PUNCT)
+    text = re.sub(r"[，,]{2,}", "，", text)
+    if not re.sub(r"[\W_]", "", text):
+        return ""
+    return text
+
+
+def sentence(text: str) -> str:
+    """A clause as a sentence: official wording and a full stop."""
+    text = official(text)
+    if text and text[-1] not in "。！？；：":
+        text += "。"
+    return text
