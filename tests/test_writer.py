@@ -80,7 +80,10 @@ def test_the_sender_is_read_from_the_draft(draft, who):
 
 
 def test_the_sender_is_asked_for_only_when_the_draft_names_none():
-    assert make_request("我是办公室小吴，周五前交总结", "", "", "notice", False).sender == "办公室 小吴"
+    assert (
+        make_request("我是办公室小吴，周五前交总结", "", "", "notice", False).sender
+        == "办公室 小吴"
+    )
     with pytest.raises(InputError, match="署名"):
         make_request("周五前交总结", "", "", "notice", False)
 
