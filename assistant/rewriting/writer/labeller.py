@@ -25,7 +25,7 @@ INSTRUCTION = re.compile(
     r"忽略(?:以上|上面|之前|前面|上述)|ignore (?:all|previous|the above)|只(?:需)?(?:回复|输出)|直接输出|"
     r"不要改写|你现在是|system prompt|系统提示|扮演|输出[“\"「']?已完成|"
     r"(?:把|将)(?:以上|上面|上述|前面|这段|这条)(?:的)?(?:内容|消息|文字|通知)?(?:都)?(?:改写|改成|替换|删掉|删除|输出)|改写成[“\"「]|"
-    r"(?:你|AI|ai|助手|模型)(?:要|必须|只能)(?:输出|回复|回答)",
+    r"(?:你|AI|ai|助手|模型)(?:要|必须|只能)(?:输出|回复|回答)|直接回复[“\"「'‘]|回复[“\"「'‘][^”\"」'’]{1,12}[”\"」'’]即可",
     re.IGNORECASE,
 )
 _LONG_DIGITS = re.compile(r"\d[\d -]{13,}[\dXx]")
@@ -98,6 +98,10 @@ def label(draft: str) -> list[Labelled]:
             name, why, secret_run = "sensitive", "涉密内容", True
         elif INSTRUCTION.search(c.text):
             name, why = "injection", "要求改变任务的语句"
+        elif (
+            i == len(parts) - 1 and name != "sender" and _signs_like(c.text) and _ORG.search(c.text)
+        ):
+            name = "sender"  # 「行政部」 alone on the last line signs the message
         elif name == "sender" and not _signs_like(c.text):
             name = "requirement"  # 「培训5天」 at the end is a detail, not a signature
         elif name in DROPPED and has_fact(c.text):
@@ -128,13 +132,20 @@ def _numbers(c: Clause, draft: str, personal: list) -> tuple[str, ...]:
     return tuple(out)
 
 
+_ORG = re.compile(
+    r"(?:办公室|办|局|处|科|室|部|委|所|站|院|校|中心|队|组|社区|街道|公司|支部|党委|政府|工会|团委)\s*[\u4e00-\u9fff]{0,4}\s*$"
+)
 _SIGN_PHONE = re.compile(r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}")
 
 
 def _signs_like(text: str) -> bool:
     """A signature names a unit or a person: short, and no number but a phone."""
     rest = _SIGN_PHONE.sub("", text).strip(" ，,。！!：:\n—-")
-    return 1 < len(rest) <= 24 and not re.search(r"\d", rest)
+    if re.search(
+        r"\d|今天|明天|后天|上午|下午|晚上|早上|周[一二三四五六日天]|[点送交发请给把]", rest
+    ):
+        return False  # 「纸质版明天送到您办公室」 says what happens, it does not sign
+    return 1 < len(rest) <= 24
 
 
 def _strip(text: str, parts: tuple[str, ...]) -> str:

@@ -19,6 +19,7 @@ WRITING_FILE = Path(RULES_DIR) / "writing.yaml"
 _STICKER = re.compile(r"\[(?!(?:电话|证件号|卡号|编号)\d+\])[\u4e00-\u9fffA-Za-z0-9]{1,4}\]")
 _MARKS = re.compile(r"[~～]+|[!！]{2,}|[?？]{2,}|[。]{2,}|[.]{3,}|…+")
 _SPACES = re.compile(r"[ \t\u3000]+")
+_STUTTER = re.compile(r"([\u4e00-\u9fff]{2,4})\1+")
 _PUNCT = "，,。！？!?；;：:、 "
 
 
@@ -69,7 +70,7 @@ def _word_replace(text: str, old: str, new: str) -> str:
 
 
 # The draft's own item markers (the layout numbers the points itself): 「1 」「2、」「③」「（1）」.
-_ITEM_MARK = re.compile(
+ITEM_MARK = re.compile(
     r"^\s*(?:[-•·*]|\d{1,2}\s*(?:[.．](?!\d)|[、)）])|\d{1,2}\s+(?![\d点时分号日月年周个人份元楼层:：.．])|"
     r"[一二三四五六七八九十]{1,3}\s*、|[①②③④⑤⑥⑦⑧⑨⑩]|[(（]\d{1,2}[)）])\s*"
 )
@@ -78,7 +79,8 @@ _ITEM_MARK = re.compile(
 def official(text: str) -> str:
     """One clause in official wording, or "" when nothing of substance is left."""
     text = simplified(text.replace("\r", ""))
-    text = _ITEM_MARK.sub("", text)
+    text = ITEM_MARK.sub("", text)
+    text = _STUTTER.sub(r"\1", text)  # 「明早明早明早」 is said once
     text = EMOJI.sub("", text)
     text = _STICKER.sub("", text)
     text = _outside_facts(text, _replace)
