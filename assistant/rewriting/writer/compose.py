@@ -141,7 +141,7 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind) -> list[str]:
             marked = bool(ITEM_MARK.match(i.clause.text))
         elif (
             group != points[-1][0]
-            and (group in _DETAILS and points[-1][0] in _DETAILS or len(points[-1][1]) >= 20)
+            and ((group in _DETAILS and points[-1][0] in _DETAILS) or len(points[-1][1]) >= 20)
         ) or (group in _LISTED and points[-1][0] in _LISTED and not marked):
             # A long run of commas, cut where the detail changes; the items of a list said
             # one after another (「编织袋2000条，铁锹30把」) are points of their own.
