@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from assistant.engine.rule import RuntimeRule
 
 MODEL_FILE = "judgement.json"
-_SCALE = 1 << 16  # fixed-point weights: 1/65536
-_OFFSET = 1 << 30  # added to every field so a sum of fields never borrows from its neighbour
-_WIDTH = 50  # bits a field needs for up to 2^19 n-grams of at most 2^31 each
+_SCALE = 1 << 12  # fixed-point weights: 1/4096 (a score moves by less than 0.001 for it)
+_OFFSET = 1 << 20  # added to every field so a sum of fields never borrows from its neighbour
+_WIDTH = 36  # bits a field needs for up to 2^15 n-grams (the vocabulary) of at most 2^21 each
 _MASK = (1 << _WIDTH) - 1
 _SECOND = itemgetter(1)
 CLAUSE_BREAKS = frozenset("，,。！？!?；;：:\n…")

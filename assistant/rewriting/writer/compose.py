@@ -147,7 +147,9 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind) -> list[str]:
             # one after another (「编织袋2000条，铁锹30把」) are points of their own.
             points.append((group, text))
         else:
-            points[-1] = (points[-1][0], f"{points[-1][1]}，{text}")
+            # A cut the boundary model made (no mark in the draft) is joined without a comma.
+            glue = "，" if _marked_end(previous) else ""
+            points[-1] = (points[-1][0], f"{points[-1][1]}{glue}{text}")
         previous = i
     return [_headed(group, text, kind) for group, text in points]
 
@@ -181,7 +183,7 @@ def compose(
             j -= 1
         lead = body[j : at + 1]
     said = _Said(notes)
-    lead_text = "，".join(t for t in (said(i) for i in lead) if t)
+    lead_text = _join([(i, said(i)) for i in lead])
     details = _details([i for i in body if i not in lead], said, kind)
     details += [sentence(c) for c in parts.contacts]
     if len(details) >= 2:
@@ -193,7 +195,7 @@ def compose(
         )
         out = [head, *details]
     else:
-        out = [" ".join(p for p in [sentence(lead_text) if lead_text else "", *details] if p)]
+        out = ["".join(p for p in [sentence(lead_text) if lead_text else "", *details] if p)]
     if not any(_key(p) for p in out):
         out, notes = _acknowledgement(labelled, notes)
     return Layout(
@@ -221,6 +223,21 @@ def _acknowledgement(labelled: list[Labelled], notes: list[str]) -> tuple[list[s
 
 
 _SENTENCE_END = ("。", "！", "？", "!", "?", "\n", "；", ";")
+
+
+def _marked_end(item: Labelled) -> bool:
+    return item.clause.text.rstrip(" \t")[-1:] in "，,、；;：:。！？!?\n"
+
+
+def _join(parts: list[tuple[Labelled, str]]) -> str:
+    out = ""
+    for n, (_item, text) in enumerate(parts):
+        if not text:
+            continue
+        if out:
+            out += "，" if _marked_end(parts[n - 1][0]) else ""
+        out += text
+    return out
 
 
 def _ends(item: Labelled) -> bool:
