@@ -24,7 +24,7 @@ def explain(rule_id: str) -> str | None:
         f"来源：rules/{rules.sources[spec.id]}",
         "",
         "## 查什么",
-        spec.message,
+        _example_values(spec.message),
         "",
         "## 为什么",
         spec.why,
@@ -37,7 +37,7 @@ def explain(rule_id: str) -> str | None:
         *(f"- {ex.text}" for ex in spec.examples.good),
         "",
         "## 怎么改",
-        spec.suggestion + fix,
+        _example_values(spec.suggestion) + fix,
     ]
     if spec.match.detector == "judgement.label":
         lines += ["", *_learned_section(spec.match.params["label"])]
@@ -70,6 +70,39 @@ def _learned_section(label: str) -> list[str]:
         "最能说明属于此类的字词：" + "，".join(top),
         "最能说明不属于此类的字词：" + "，".join(bottom),
     ]
+
+
+_EXAMPLES = {
+    "closing": "特此通知",
+    "time": "23:10",
+    "start": "08:00",
+    "end": "22:00",
+    "count": "5",
+    "date": "10月01日",
+    "day": "国庆节假期",
+    "advice": "非紧急事项定时到下一个工作日上午发送",
+    "score": "1.83",
+    "threshold": "0.30",
+    "fact": "下午三点",
+    "excerpt": "扫码领取",
+    "claim": "（已辟谣的说法）",
+    "similarity": "0.62",
+    "refuted_by": "（辟谣机构）",
+    "when": "（辟谣时间）",
+    "truth": "（事实）",
+    "chars": "520",
+    "limit": "400",
+    "size": "520",
+    "year": "2027",
+}
+
+
+def _example_values(text: str) -> str:
+    """A message template with its placeholders filled by example values (「如「特此通知」」),
+    never a literal 「{closing}」."""
+    import re
+
+    return re.sub(r"\{(\w+)\}", lambda m: _EXAMPLES.get(m.group(1), "……"), text)
 
 
 def _severities(by_channel: dict) -> str:

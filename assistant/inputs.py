@@ -13,11 +13,6 @@ class InputError(ValueError):
     """Bad input; the message is Chinese and shown to the user as is."""
 
 
-# A rewritten message adds a title, a salutation, numbers, a closing and a signature to a draft
-# that was itself within the cap: its re-check must not refuse it for that.
-REWRITTEN_SLACK = 4_000
-
-
 def validate_text(text: object, *, rewritten: bool = False) -> str:
     if not isinstance(text, str):
         raise InputError(f"需要文本，收到的是 {type(text).__name__}")
@@ -25,24 +20,25 @@ def validate_text(text: object, *, rewritten: bool = False) -> str:
         raise InputError("内容为空：请粘贴要检查的消息。")
     # A file's final line break is not content: a 20,000-character file saved with one passes.
     size = len(text) - (2 if text.endswith("\r\n") else 1 if text.endswith("\n") else 0)
-    if size > MAX_CHARS + (REWRITTEN_SLACK if rewritten else 0):
+    # A rewritten message is checked whatever its length: its draft was within the cap.
+    if size > MAX_CHARS and not rewritten:
         raise InputError(
             f"内容过长：共 {size:,} 字，上限 {MAX_CHARS:,} 字。请分段检查，未做部分检查以免误判。"
         )
+    if _only_hidden(text):
+        raise InputError("内容为空：只有看不见的字符（零宽、控制或私用字符），请粘贴要检查的消息。")
     return text
 
 
-def decode(data: bytes, source: str = "输入") -> str:
-    """UTF-8 (with or without BOM), else GB18030 (files saved by older Chinese Windows tools)."""
-    if b"\x00" in data:
-        raise InputError(f"{source}看起来是二进制文件（含 NUL 字节），不是文本。")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise InputError(
-            f"{source}不是有效的 UTF-8 或 GB18030 文本（第 {utf8_error.start + 1} 字节处无法解码）。"
-        ) from None
+def _only_hidden(text: str) -> bool:
+    """Nothing a reader can see: zero-width, format, control or private-use characters only."""
+    import re
+
+    if re.search(r"[\w\u3000-\u9fff\uff00-\uffef]", text):
+        return False  # a letter, a digit or a Chinese character: visible (the usual case)
+    import unicodedata
+
+    return all(
+        ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Co", "Mn", "Me", "Zl", "Zp")
+        for ch in text
+    )

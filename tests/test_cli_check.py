@@ -467,3 +467,14 @@ def test_check_does_not_import_the_model_stack(run, tmp_path, mode):
     assert "assistant.engine.checker" in imported  # the probe itself works
     heavy = sorted(m for m in imported if m.split(".")[0] in HEAVY_MODULES)
     assert heavy == []
+
+
+def test_no_rule_explains_itself_with_a_placeholder(run):
+    from assistant.engine.loader import load_rule_set
+    from assistant.explain import explain
+
+    for rule in load_rule_set().rules:
+        text = explain(rule.id)
+        assert "{" not in text.replace("{", "", 0) or not __import__("re").search(
+            r"\{\w+\}", text
+        ), rule.id

@@ -110,7 +110,13 @@ def assert_report_contract(text: str, report) -> None:
 
 
 def refused(text: str) -> bool:
-    return not text.strip() or len(text) > MAX_CHARS
+    """The contract: nothing a reader can see (blank, or only zero-width, format, control or
+    private-use characters), or over the cap."""
+    import unicodedata
+
+    hidden = ("Cf", "Cc", "Co", "Mn", "Me", "Zl", "Zp")
+    visible = any(not ch.isspace() and unicodedata.category(ch) not in hidden for ch in text)
+    return not visible or len(text.rstrip("\n")) > MAX_CHARS
 
 
 # --- properties over arbitrary text -------------------------------------------------------------
@@ -144,6 +150,29 @@ def test_check_is_deterministic(text, channel):
     if refused(text):
         return
     assert check(text, channel=channel) == check(text, channel=channel)
+
+
+@PROPERTY
+@given(
+    text=texts,
+    channel=channels,
+    before=st.sampled_from(["", "\n", "  ", "\n\n", "\u3000"]),
+    after=st.sampled_from(["", "\n", " \n", "\r\n", "\n\n\n"]),
+)
+def test_blank_space_around_a_message_changes_nothing(text, channel, before, after):
+    """A pasted draft often ends with a newline: the verdict must not depend on it."""
+    if refused(text):
+        return
+    padded = check(before + text + after, channel=channel)
+    assert padded.verdict == check(text, channel=channel).verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["严禁转发与同事的私聊截图。", "城东菜市场卖鱼的那家两口子都确诊了，市场明天关门"],
+)
+def test_a_trailing_newline_keeps_the_verdict(text):
+    assert check(text + "\n").verdict == check(text).verdict
 
 
 @PROPERTY

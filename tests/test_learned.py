@@ -13,7 +13,7 @@ from assistant.engine.checker import default_engine
 from assistant.engine.detectors.judgement import NgramModel
 from assistant.engine.document import Document
 from assistant.engine.ngrams import model_text
-from assistant.vocabulary import Verdict
+from assistant.vocabulary import Category, Verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
@@ -156,3 +156,17 @@ def test_explain_shows_what_the_model_weighs():
 
     text = explain("learned-rumor")
     assert "最能说明属于此类的字词" in text and "判定线" in text
+
+
+def test_a_word_a_rewrite_added_is_not_excused_by_the_harmless_rest(engine):
+    """The model may read a whole notice as harmless and veto the keyword in it; a keyword the
+    rewrite brought in that the draft never had is kept all the same."""
+    draft = "单位乒乓球赛12月12日下午开打，地点职工活动中心，每个科室至少报名2人"
+    output = (
+        "关于举办乒乓球赛的通知\n各位职工：\n1. 单位乒乓球赛定于12月12日下午在职工活动中心举行，"
+        "每个科室至少报名2人。\n2. 获奖的同志赛后发红包。\n特此通知。\n工会\n"
+    )
+    rechecked = engine.check(output, kind="notice", draft=draft)
+    assert Category.red_packet in {f.category for f in rechecked.findings}
+    said = engine.check(output, kind="notice", draft=draft + "，赛后发红包")
+    assert Category.red_packet not in {f.category for f in said.findings}

@@ -99,3 +99,56 @@ def test_two_vaults_never_share_values(engine):
 @pytest.mark.parametrize("placeholder", ["[电话1]", "[证件号12]", "[卡号3]"])
 def test_placeholder_pattern(placeholder):
     assert PLACEHOLDER.fullmatch(placeholder)
+
+
+# --- every spelling (issue: personal data leaving in the clear) -------------------------------
+from assistant.rewriting.masking import find as find_personal  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "label"),
+    [
+        ("电话138.1234.5678找我", "138.1234.5678", "电话"),
+        ("电话138/1234/5678找我", "138/1234/5678", "电话"),
+        ("电话138—1234—5678找我", "138—1234—5678", "电话"),
+        ("电话138  1234  5678找我", "138  1234  5678", "电话"),
+        ("电话+86 13812345678找我", "+86 13812345678", "电话"),
+        ("电话一三八一二三四五六七八找我", "一三八一二三四五六七八", "电话"),
+        ("电话幺三八幺二三四五六七八找我", "幺三八幺二三四五六七八", "电话"),
+        ("身份证110105199013321234请核对", "110105199013321234", "证件号"),  # impossible date
+        ("身份证11010519491231002Y请核对", "11010519491231002", "证件号"),  # wrong check char
+        ("老身份证110105491231002请核对", "110105491231002", "证件号"),  # 15 digits
+        ("卡号6222021902001234567请核对", "6222021902001234567", "卡号"),  # fails Luhn
+        ("邮箱 wang.min@example.com 联系", "wang.min@example.com", "邮箱"),
+        ("QQ：123456789 加我", "123456789", "账号"),
+        ("微信号：wangmin_2024 加我", "wangmin_2024", "账号"),
+        ("车牌湘A12345违停", "湘A12345", "车牌"),
+        ("护照E12345678带上", "E12345678", "护照"),
+    ],
+)
+def test_every_spelling_is_masked(text, value, label):
+    vault = Vault()
+    masked = vault.mask(text)
+    assert value not in masked
+    assert any(p.startswith(f"[{label}") for p in vault.values), (vault.values, masked)
+    assert vault.unmask(masked) == text
+
+
+def test_a_placeholder_typed_in_the_draft_is_never_given_a_number():
+    vault = Vault()
+    masked = vault.mask("有事找小王[电话1]，或者小李13812345678")
+    assert "[电话1]" in masked  # the vault's own, for 小李
+    assert vault.values["[电话1]"] == "13812345678"
+    restored = vault.unmask(masked.replace("13812345678", ""))
+    assert restored.startswith("有事找小王[电话1]") and restored.endswith("小李13812345678")
+
+
+def test_a_value_quoted_in_another_spelling_is_masked_again():
+    vault = Vault()
+    vault.mask("联系人+86 13812345678")
+    assert "13812345678" not in vault.mask_known("遗漏了草稿中的「13812345678」")
+    assert "138 1234 5678" not in vault.mask_known("遗漏了「138 1234 5678」")
+
+
+def test_public_numbers_are_not_masked():
+    assert find_personal("热线12345，报警110，座机0731-84567890") == []

@@ -112,7 +112,7 @@ def test_the_prompt_fences_the_draft_and_grounds_it_in_clauses(fake_openai):
     system, user = body["messages"][0]["content"], body["messages"][1]["content"]
     assert "[basic-1]" in system and "[basic-5]" in system
     assert "【草稿开始】\n" + DRAFT + "\n【草稿结束】" in user
-    assert "署名：办公室" in user
+    assert "署名：[署名1]" in user and "署名：办公室" not in user  # names are masked too
     assert "[guide-4]" in user  # the draft's own 「在吗」 finding, cited by clause
     assert (
         estimate_tokens(build_prompt(make_request(DRAFT, "办公室", "", "notice", True))[0]) < 1500
@@ -169,7 +169,7 @@ def test_a_red_packet_added_by_the_model_is_caught(fake_openai):
 def test_a_missing_or_wrong_signature_is_caught(fake_openai, signature):
     unsigned = reply(signature=signature)
     result = run(fake_openai, ("json", unsigned), ("json", unsigned))
-    assert "署名应为「办公室」" in last_user(fake_openai.requests[1])
+    assert "署名应为「[署名1]」" in last_user(fake_openai.requests[1])
     assert_offline_fallback(result, "署名应为「办公室」")
     assert result.message.rstrip().splitlines()[-1] == "办公室"
 

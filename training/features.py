@@ -6,7 +6,7 @@ from functools import cache
 
 from assistant.engine.compiled import load_compiled
 from assistant.engine.document import Document
-from assistant.engine.ngrams import char_ngrams, model_text
+from assistant.engine.ngrams import char_ngrams, message_view, model_text
 
 
 @cache
@@ -18,6 +18,11 @@ def _compiled():
 def view(text: str) -> str:
     """Exactly what `check` gives the learned models for `text`."""
     return model_text(Document(text, _compiled()).squeezed.text)
+
+
+def message(text: str) -> str:
+    """Exactly what `check` gives the judgement model to score for the whole of `text`."""
+    return message_view(Document(text, _compiled()).squeezed.text)
 
 
 def analyzer(low: int, high: int):

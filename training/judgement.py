@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from assistant.engine.loader import load_rule_set
 from assistant.engine.ngrams import char_ngrams
 from assistant.evaluation import corpus
-from training.features import view
+from training.features import message as view
 
 CONFIG = Path(__file__).with_name("judgement.yaml")
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.engine.ngrams import char_ngrams
 from assistant.evaluation import corpus
-from training.features import view
+from training.features import message, view
 
 BASE = corpus.CORPUS / "known_rumors.yaml"
 CONFIG = Path(__file__).with_name("known_rumors.yaml")
@@ -177,7 +177,7 @@ def rumor_gate(probes: list[KnownRumor], cfg: dict) -> float | None:
     if "rumor" not in model.labels:
         return None
     at = model.labels.index("rumor")
-    scores = sorted(model.scores(view(p.probe))[at] for p in probes)
+    scores = sorted(model.scores(message(p.probe))[at] for p in probes)
     return min(scores[int(cfg["gate_loss"] * len(scores))], model.thresholds["rumor"])
 
 

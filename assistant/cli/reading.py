@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import sys
 
-from assistant.inputs import MAX_CHARS, InputError, decode
+from assistant.cli.decoding import decode
+from assistant.inputs import MAX_CHARS, InputError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -19,12 +19,14 @@ def _exit_of(result: Any) -> Exit:
 
 def cmd_rewrite(args: argparse.Namespace) -> Exit:
     from assistant.rewriting.pipeline import build_prompt, make_request, rewrite
-    from assistant.rewriting.settings import SettingsError, describe_backend
+    from assistant.rewriting.settings import SettingsError, describe_backend, from_env
 
     try:
+        if not args.offline:
+            from_env()  # a wrong setting is a usage error (exit 2), said once, up front
         backend_line = describe_backend(force_offline=args.offline)
     except SettingsError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(f"模型配置有误：{exc}") from None
     if args.jsonl:
 
         def handle(number: int, obj: dict[str, Any]) -> tuple[dict[str, Any], Exit]:

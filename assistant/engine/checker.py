@@ -196,6 +196,8 @@ class Engine:
         )
         doc = Document(text, self.compiled)
         spans = lexicon.keyword_spans(doc, indices)
+        if category == Category.secret:
+            spans += _guard_spans(doc, self.compiled.guard)
         learned = [r for r in self._code_rules if r.category == category and r.id in self._learned]
         for rule in learned:
             spans += [(h.start, h.end) for h in self.detector(rule).detect(doc)]
@@ -211,6 +213,23 @@ class Engine:
             for h in self.detector(rule).detect(doc)
         ]
         return sorted(spans)
+
+
+def _guard_spans(doc: Document, words: tuple[str, ...]) -> list[tuple[int, int]]:
+    """The guard's words in a view with every space and line break gone too (「机\n密」 reads
+    「机密」): for the send guard, which errs toward not sending."""
+    view = doc.squeezed
+    tight = view.text.replace("\n", "").replace("\r", "")
+    if not any(w in tight for w in words):
+        return []
+    positions = [i for i, ch in enumerate(view.text) if ch not in "\n\r"]
+    out = []
+    for w in words:
+        at = tight.find(w)
+        while at >= 0:
+            out.append(view.orig_span(positions[at], positions[at + len(w) - 1] + 1))
+            at = tight.find(w, at + 1)
+    return out
 
 
 def _drop_shadowed(findings: list[RawFinding], learned: frozenset[str]) -> list[RawFinding]:

@@ -54,6 +54,7 @@ class Compiled:
         "fingerprint",
         "fold",
         "fold_deleted",
+        "guard",
         "kinds",
         "models",
         "rules",
@@ -65,6 +66,7 @@ class Compiled:
         values.setdefault("ungated_regex", [])
         values.setdefault("models", {})
         values.setdefault("kinds", {})
+        values.setdefault("guard", ())
         for name in self.__slots__:
             setattr(self, name, values[name])
 
@@ -74,6 +76,7 @@ class Compiled:
     rules: list[RuntimeRule]
     models: dict[str, Any]  # detector module -> its compiled data (the learned models)
     kinds: dict[Kind, Any]  # rules/kinds.yaml, as plain namespaces (closings, title suffix …)
+    guard: tuple[str, ...]  # rules/guard.yaml: words that keep a draft away from a model (folded)
     clauses: dict[str, tuple[str, str]]  # id -> (title, restated text)
     fingerprint: str
     ungated_regex: list[int]
@@ -249,6 +252,7 @@ def compile_rules(rules_dir: str | Path, models_dir: str | Path | None = MODELS_
     if payloads:
         automaton.make_automaton()
     return Compiled(
+        guard=tuple(sorted({squeeze_text(w, fold) for w in rule_set.secret_signs} - {""})),
         models=_compile_models(rules, models_dir),
         kinds={
             kind: SimpleNamespace(**dict(spec), confirm=rule_set.kinds.confirm)

@@ -27,6 +27,7 @@ POLICY_FILE = "policy.yaml"
 KINDS_FILE = "kinds.yaml"
 # The offline writer's vocabulary lives beside the rules but is not the checker's to load.
 NOT_RULES = frozenset({"writing.yaml"})
+GUARD_FILE = "guard.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class RuleSet:
     sources: dict[str, str]  # rule id -> file name
     policy: PolicyFile
     kinds: KindsFile
+    secret_signs: tuple[str, ...] = ()
 
 
 RULES_DIR = Path(_RULES_DIR)
@@ -81,6 +83,10 @@ def load_rule_set(rules_dir: str | Path = RULES_DIR) -> RuleSet:
     if KINDS_FILE not in raw:
         raise RuleLoadError(f"{rules_dir}: {KINDS_FILE} (the kinds of message) is missing")
     kinds = _validate(KindsFile, raw.pop(KINDS_FILE), KINDS_FILE)
+    guard = raw.pop(GUARD_FILE, {}) or {}
+    signs = guard.get("secret_signs", [])
+    if not isinstance(signs, list) or not all(isinstance(w, str) and w for w in signs):
+        raise RuleLoadError(f"{GUARD_FILE}: secret_signs must be a list of words")
     for kind, spec in kinds.kinds.items():
         unknown = [c for c in spec.clauses if c not in clauses]
         if unknown:
@@ -110,6 +116,7 @@ def load_rule_set(rules_dir: str | Path = RULES_DIR) -> RuleSet:
         sources=sources,
         policy=policy,
         kinds=kinds,
+        secret_signs=tuple(signs),
     )
 
 

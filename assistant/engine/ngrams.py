@@ -15,6 +15,12 @@ def model_text(squeezed: str) -> str:
     return squeezed.translate(DIGITS)
 
 
+def message_view(squeezed: str) -> str:
+    """The whole message as the judgement model scores it: the blank lines and spaces around a
+    message carry no meaning, and a pasted draft's trailing newline must not move a verdict."""
+    return model_text(squeezed.strip())
+
+
 def char_ngrams(text: str, low: int, high: int) -> list[str]:
     """Every character n-gram of `text` with low <= n <= high (duplicates kept, in order)."""
     out = []

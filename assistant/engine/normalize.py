@@ -49,9 +49,31 @@ def build_fold_table(t2s: dict[str, str]) -> dict[int, str | None]:
         out = t2s.get(out, out)
         if out != ch:
             fold[cp] = out
-    for cp in INVISIBLE + CONTROLS:
+    for cp in INVISIBLE + CONTROLS + hidden_code_points():
         fold[cp] = None
     return fold
+
+
+# Unicode categories of characters that draw nothing a reader notices and so can hide a word
+# from a keyword: format (Cf), controls (Cc, but tab and line breaks), private use (Co),
+# combining and enclosing marks (Mn, Me: variation selectors, U+1D173…), line and paragraph
+# separators (Zl, Zp), and the object replacement character.
+HIDDEN_CATEGORIES = frozenset({"Cf", "Cc", "Co", "Mn", "Me", "Zl", "Zp"})
+_KEEP = frozenset({0x09, 0x0A, 0x0D})
+
+
+def hidden_code_points() -> list[int]:
+    """Every code point of the hidden categories below U+30000 (the private-use planes 15 and
+    16 are deleted by a regex in `squeeze_view`, not by a table of 130,000 entries)."""
+    import unicodedata
+
+    out = [0xFFFC, 0xFFFD]
+    for cp in range(0x30000):
+        if 0xD800 <= cp < 0xE000 or cp in _KEEP:
+            continue
+        if unicodedata.category(chr(cp)) in HIDDEN_CATEGORIES:
+            out.append(cp)
+    return out
 
 
 def opencc_t2s_table() -> dict[str, str]:
@@ -112,7 +134,13 @@ class View:
             return self._parent.to_orig if self._parent is not None else None
         if self._map is None:
             deleted = self.deleted
-            kept = [i for i, c in enumerate(self._source) if c not in deleted]
+            if isinstance(deleted, list):  # spans deleted (context-dependent deletions)
+                gone = set()
+                for s, e in deleted:
+                    gone.update(range(s, e))
+                kept = [i for i in range(len(self._source)) if i not in gone]
+            else:
+                kept = [i for i, c in enumerate(self._source) if c not in deleted]
             up = self._parent.to_orig if self._parent is not None else None
             self._map = [up[i] for i in kept] if up is not None else kept
         return self._map
@@ -142,12 +170,36 @@ def squeeze_text(text: str, fold: dict[int, str | None]) -> str:
     return _SEPARATOR_RUN.sub("", text.translate(fold))
 
 
+# A pictograph between two Chinese characters breaks a word (「红❤包」); elsewhere it is the
+# writer's emoji and stays (the learned model reads 🙏). Private-use planes 15 and 16 draw nothing.
+_IN_WORD = re.compile(
+    r"(?<=[\u3400-\u9fff\uf900-\ufaff])[\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2900-\u297f"
+    r"\u2b00-\u2bff\u3030\u303d\u3297\u3299\U0001f000-\U0001faff]+(?=[\u3400-\u9fff\uf900-\ufaff])"
+    r"|[\U000f0000-\U0010ffff]+"
+)
+
+
 def squeeze_view(folded: View) -> View:
     """`folded` without separators: a regex deletion, far cheaper than a second translate."""
     text = _SEPARATOR_RUN.sub("", folded.text)
-    if len(text) == len(folded.text):
-        return View(text, None, frozenset(), folded)
-    return View(text, folded.text, _SEPARATOR_SET, folded)
+    if _IN_WORD.search(text) is None:
+        if len(text) == len(folded.text):
+            return View(text, None, frozenset(), folded)
+        return View(text, folded.text, _SEPARATOR_SET, folded)
+    # Rare: deletions that depend on their neighbours; the way back is built from the spans.
+    spans = [
+        m.span() for m in re.finditer(_SEPARATOR_RUN.pattern + "|" + _IN_WORD.pattern, folded.text)
+    ]
+    return View(text_without(folded.text, spans), folded.text, spans, folded)
+
+
+def text_without(text: str, spans: list[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for s, e in spans:
+        out.append(text[pos:s])
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def deleted_chars(table: dict[int, str | None]) -> frozenset[str]:

@@ -482,9 +482,10 @@ def prompts_from(prompts_dir: Path | None) -> Iterator[None]:
     from assistant.rewriting import prompts
 
     def clear() -> None:
-        for name in ("_chat_template", "_message_template"):
-            cached = getattr(prompts, name, None)
-            if hasattr(cached, "cache_clear"):
+        # Every cached template of the module (compiled prompts, the message layout): whatever
+        # the caches are called, none may keep serving the templates of the other directory.
+        for cached in list(vars(prompts).values()):
+            if callable(getattr(cached, "cache_clear", None)):
                 cached.cache_clear()
 
     saved = prompts.PROMPTS_DIR

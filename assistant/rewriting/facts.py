@@ -67,9 +67,18 @@ def _n(value: float | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    kind: str  # time, date, place, number, phone, document
+    """A value a message must keep. `keys` are what it offers when found in an output (「11月26日」
+    offers its month-day and its day, so it keeps a draft's 「26号」); `needs` are what an output
+    must offer to keep it (「11月26日」 needs its month-day: 「12月26日」 does not keep it)."""
+
+    kind: str  # time, date, year, place, number, phone, document, action, status
     text: str  # as written
     keys: frozenset[str]
+    needs: frozenset[str] | None = None
+
+    @property
+    def required(self) -> frozenset[str]:
+        return self.needs if self.needs is not None else self.keys
 
 
 _PERIODS = {
@@ -123,6 +132,37 @@ NUMBER = re.compile(
 PHONE = re.compile(
     r"(?<!\d)(?:1[3-9]\d(?:[ -]?\d){8}|0\d{2,3}[ -]?\d{7,8}|\d{5,6}(?=\s*(?:热线|服务热线))|(?<=拨打)\d{3,5}|(?<=电话)\s*\d{3,5})(?!\d)"
 )
+YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*年")
+_VERBS = "携带|带上|带|参加|出席|到场|提交|报送|上交|交|穿|签到|回复|缴纳|缴费|填报|准备"
+_VERB_STEM = {
+    "携带": "带",
+    "带上": "带",
+    "上交": "交",
+    "缴费": "缴纳",
+    "出席": "参加",
+    "到场": "参加",
+}
+# Only an action waived or forbidden is a fact: 「请带材料」 turned into 「不用带材料」 is a changed
+# fact, while a writer's 「请准时参加」 for 「别迟到」 adds nothing.
+ACTION = re.compile(
+    rf"(?P<neg>不用|不必|无需|无须|不要|不需要|不需|不得|不准|禁止|严禁|切勿|请勿|勿|别|免|不)(?:再)?(?P<verb>{_VERBS})"
+)
+STATUS = re.compile(r"取消|推迟|暂停|延期|改期|作废|停止举办")
+_NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
+# A person is named by a common surname (or 小 / 老 and a surname), optionally with a title.
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范"
+    "金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章"
+    "鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟"
+    "艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎"
+    "甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_PERSON = re.compile(
+    rf"(?:[小老阿]?[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}|[{_SURNAMES}](?:科长|主任|书记|局长|处长|部长|老师|医生|经理|所长|站长|队长|师傅|总))$"
+)
+_NOT_NAMES = frozenset(
+    {"电话", "手机", "联系", "联系人", "号码", "热线", "咨询", "拨打", "找我", "请找", "办公室"}
+)
 LONG_NUMBER = re.compile(r"(?<![\dA-Za-z])\d{15,19}[\dXx]?(?![\dA-Za-z])")
 DOCUMENT = re.compile(r"《[^《》\n]{1,60}》")
 
@@ -169,23 +209,35 @@ def located(text: str) -> list[tuple[Fact, int, int]]:
     facts: list[tuple[Fact, int, int]] = []
     taken: list[tuple[int, int]] = []
 
-    def add(kind: str, m: re.Match[str], keys: set[str]) -> None:
+    def add(kind: str, m: re.Match[str], keys: set[str], needs: set[str] | None = None) -> None:
         if not keys or any(s < m.end() and m.start() < e for s, e in taken):
             return
         taken.append((m.start(), m.end()))
-        facts.append((Fact(kind, m.group().strip(), frozenset(keys)), m.start(), m.end()))
+        fact = Fact(kind, m.group().strip(), frozenset(keys), frozenset(needs) if needs else None)
+        facts.append((fact, m.start(), m.end()))
 
     for m in DOCUMENT.finditer(text):
         add("document", m, {"DOC" + re.sub(r"\s+", "", m.group()[1:-1])})
     for m in LONG_NUMBER.finditer(text):
         add("number", m, {"ID" + m.group().upper()})
     for m in PHONE.finditer(text):
-        add("phone", m, {"TEL" + re.sub(r"\D", "", m.group())})
+        digits = re.sub(r"\D", "", m.group())
+        # Each phone with its person: 「王强13812345678」 is not kept by 「王强13900000000」.
+        names = _names_near(text, m.start(), m.end())
+        binds = {f"BIND{digits}@{n}" for n in names}
+        before = _name_before(text, m.start())
+        needs = {f"BIND{digits}@{before}"} if before else {"TEL" + digits}
+        add("phone", m, {"TEL" + digits, *binds}, needs)
     for pattern in (DATE_ISO, DATE_FULL):
         for m in pattern.finditer(text):
             mo, d = to_number(m.group("mo")), to_number(m.group("d"))
             if mo and d and 1 <= mo <= 12 and 1 <= d <= 31:
-                add("date", m, {f"D{_n(mo)}-{_n(d)}", f"D*-{_n(d)}"})
+                full = f"D{_n(mo)}-{_n(d)}"
+                # 「2026年11月24日」 is one date; its year must match as well as its day.
+                year = {"Y" + _year(m.group("y"))} if m.group("y") else set()
+                add("date", m, {full, f"D*-{_n(d)}", *year}, {full})
+    for m in YEAR.finditer(text):
+        add("year", m, {"Y" + m.group("y")})
     for m in DATE_MONTH.finditer(text):
         mo = to_number(m.group("mo"))
         if mo and 1 <= mo <= 12:
@@ -211,6 +263,13 @@ def located(text: str) -> list[tuple[Fact, int, int]]:
             add("time", m, keys)
     for m in PLACE.finditer(text):
         add("place", m, _place_keys(m.group()))
+    # Whether an action is asked for or waived (「请带材料」 is not 「不用带材料」), and whether the
+    # matter still stands (「取消」, 「推迟」 are facts a rewrite must not add).
+    for m in ACTION.finditer(text):
+        verb = _VERB_STEM.get(m.group("verb"), m.group("verb"))
+        facts.append((Fact("action", m.group(), frozenset({f"A-{verb}"})), m.start(), m.end()))
+    for m in STATUS.finditer(text):
+        facts.append((Fact("status", m.group(), frozenset({"S" + m.group()})), m.start(), m.end()))
     for m in NUMBER.finditer(text):
         value = to_number(m.group("v"))
         unit = {"块钱": "元", "％": "%", "名": "人", "位": "人", "个人": "人"}.get(
@@ -221,6 +280,38 @@ def located(text: str) -> list[tuple[Fact, int, int]]:
             value *= {"万": 10_000, "亿": 100_000_000}.get(m.group("mult") or "", 1)
             add("number", m, {f"N{_n(round(value, 6))}{unit}"})
     return facts
+
+
+def _name_before(text: str, start: int, *, across: bool = False) -> str | None:
+    """The person a phone belongs to: the name right before it (「王强13812345678」, 「联系人：
+    王强，电话：138……」), if there is one in the same sentence — or, `across`, within a few
+    characters whatever stands between (a layout that put the name and the phone on two lines)."""
+    window = text[max(0, start - 12) : start]
+    if not across:
+        window = re.split(r"[。！？!?；;\n]", window)[-1]
+    window = re.sub(r"(?:联系电话|电话|手机|联系人|号码|tel|TEL)", "|", window)
+    for candidate in reversed(re.split(r"[^\u4e00-\u9fff]+", window)):
+        if candidate and candidate not in _NOT_NAMES:
+            for size in (4, 3, 2):  # the longest tail that reads as a person
+                tail = candidate[-size:]
+                if len(tail) == size and _PERSON.fullmatch(tail):
+                    return tail
+            return None
+    return None
+
+
+def _names_near(text: str, start: int, end: int) -> set[str]:
+    """Names a phone is written with in an output: before it, or just after (「138……（王强）」)."""
+    out = set()
+    for across in (False, True):
+        before = _name_before(text, start, across=across)
+        if before:
+            out.add(before)
+    # Only in brackets: after a comma, a name is the next person's (「王强138……，李明139……」).
+    after = re.match(r"\s*[（(]([\u4e00-\u9fff]{2,4})[）)]", text[end : end + 8])
+    if after and _PERSON.fullmatch(after.group(1)):
+        out.add(after.group(1))
+    return out
 
 
 def _place_keys(text: str) -> set[str]:
@@ -252,9 +343,44 @@ def compare(draft: str, output: str) -> tuple[list[str], list[str], list[str]]:
     in_keys = frozenset().union(*(f.keys for f in before)) if before else frozenset()
     kept, missing = [], []
     for fact in _unique(before):
-        (kept if fact.keys & out_keys else missing).append(fact.text)
-    added = [f.text for f in _unique(after) if not f.keys & in_keys]
+        (kept if _keeps(fact, out_keys, after) else missing).append(fact.text)
+    added = [f.text for f in _unique(after) if not _keeps(f, in_keys, before, added=True)]
     return kept, missing, added
+
+
+def _keeps(fact: Fact, keys: frozenset[str], others: list[Fact], *, added: bool = False) -> bool:
+    """Is `fact` kept by a text with these keys (and these facts)? A full date is kept by the
+    same month and day, or by its day alone when the other text names no other month for it:
+    「11月26日」 and 「26号」 are one date, 「11月26日」 and 「12月26日」 are not."""
+    years = {k for k in fact.keys if k.startswith("Y")}
+    if years and not years & keys and (added or any(k.startswith("Y") for k in keys)):
+        # 「2025年」 is not kept by 「2026年」, and a year the draft never gave is invented; a
+        # rewrite that writes 「11月30日」 for 「2026年11月30日」 loses nothing.
+        return False
+    if fact.required & keys:
+        return True
+    if fact.kind == "phone" and fact.needs is not None and fact.needs != fact.keys:
+        # A phone the other text gives to no one is kept by the bare number: only a phone moved
+        # from one person to another (「王强138……」 for 「李明138……」) is a changed fact.
+        digits = next(iter(fact.needs))[4:].split("@")[0]
+        if "TEL" + digits in keys and not any(k.startswith(f"BIND{digits}@") for k in keys):
+            return True
+    if fact.kind == "date" and fact.needs is not None:
+        day = next((k for k in fact.keys if k.startswith("D*-")), None)
+        if day in keys:
+            full_days = {
+                k for f in others if f.needs is not None and f.kind == "date" for k in f.needs
+            }
+            return not any(k.endswith(day[2:]) for k in full_days)
+    return False
+
+
+_CN_YEAR_DIGITS = str.maketrans("零〇一二三四五六七八九", "00123456789")
+
+
+def _year(written: str) -> str:
+    """「2026」 or 「二〇二六」 as four digits."""
+    return written.translate(_CN_YEAR_DIGITS)
 
 
 def _unique(facts: list[Fact]) -> list[Fact]:

@@ -5,17 +5,19 @@ offline rewriter if it still fails, saying so."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from assistant.engine.checker import Engine, default_engine
 from assistant.inputs import InputError, validate_text
 from assistant.models import Category, Channel, Finding, Kind, Severity
-from assistant.rewriting import offline
+from assistant.rewriting import offline, recheck
 from assistant.rewriting.facts import compare
 from assistant.rewriting.llm import BackendError, backend_for
 from assistant.rewriting.masking import Vault
 from assistant.rewriting.models import Facts, OfficialMessage, RewriteRequest, RewriteResult
 from assistant.rewriting.prompts import render_message, repair_message, rewrite_messages
+from assistant.rewriting.recheck import Problem
 from assistant.rewriting.settings import Settings, from_env
 
 MAX_MODEL_ROUNDS = 2  # the first reply and one repair
@@ -60,8 +62,9 @@ def build_prompt(
     masked = vault.mask(text, engine.personal_data(text))
     messages = rewrite_messages(
         draft=masked,
-        sender=request.sender,
-        audience=request.audience,
+        # Names and units are personal too: the model sees placeholders, restored after.
+        sender=vault.mask_field(request.sender, "署名"),
+        audience=vault.mask_field(request.audience, "称谓"),
         kind=request.kind,
         important=request.important,
         # Excerpts quote the draft: personal data in them is masked like the draft itself.
@@ -109,10 +112,13 @@ def rewrite(
         return _offline(request, engine, notes, attempts=0, inherited=inherited)
 
     attempts, unavailable = 0, False
+    # One deadline for the whole exchange: both rounds, their retries and any wait asked for.
+    timeout = getattr(getattr(backend, "settings", None), "timeout", None)
+    deadline = time.monotonic() + timeout if timeout else None
     for _ in range(MAX_MODEL_ROUNDS):
         attempts += 1
         try:
-            structured, raw = backend.structured(OfficialMessage, messages)
+            structured, raw = backend.structured(OfficialMessage, messages, deadline=deadline)
         except BackendError as exc:
             notes.append(f"第 {attempts} 次调用模型失败：{exc.reason}")
             if exc.failure == "unavailable":
@@ -125,7 +131,7 @@ def rewrite(
             ]
             continue
         masked_text = render_message(structured)
-        problems = vault.problems(masked_text)
+        problems = [Problem("placeholder", p) for p in vault.problems(masked_text)]
         message = vault.unmask(masked_text)
         result, more = _validated(
             request,
@@ -141,10 +147,10 @@ def rewrite(
             result.notes = notes + ([f"第 {attempts} 次修正后通过复核"] if attempts > 1 else [])
             result.notes += _inherited_note(result, inherited, engine)
             return result
-        notes.append(f"第 {attempts} 次改写未通过复核：" + "；".join(problems))
+        notes.append(f"第 {attempts} 次改写未通过复核：" + "；".join(p.text for p in problems))
         # The problems quote the unmasked message and draft: personal data in them is masked
         # again before it goes back to the model, like the draft itself.
-        messages = [*messages, raw, repair_message([vault.mask_known(p) for p in problems])]
+        messages = [*messages, raw, repair_message([vault.mask_known(p.text) for p in problems])]
     notes.append(
         "模型服务暂不可用，已改用离线改写"
         if unavailable
@@ -180,7 +186,9 @@ def _offline(
         dict.fromkeys(notes + cleaning + _inherited_note(result, inherited, engine))
     )
     if problems:
-        result.notes.append("离线改写后仍有问题，请人工修改后再发：" + "；".join(problems))
+        result.notes.append(
+            "离线改写后仍有问题，请人工修改后再发：" + "；".join(p.text for p in problems)
+        )
     return result
 
 
@@ -193,7 +201,7 @@ def _validated(
     backend: str,
     attempts: int,
     inherited: frozenset[tuple[str, str]] = frozenset(),
-) -> tuple[RewriteResult, list[str]]:
+) -> tuple[RewriteResult, list[Problem]]:
     """The result plus every reason the writer must fix: rules, facts, structure.
 
     Findings the draft already had on the same words (an ID number the user asked to keep, a red
@@ -204,16 +212,19 @@ def _validated(
     # Checked against its draft: a missing fact or a placeholder is a finding, never 可以发.
     report = engine.check(message, channel=Channel.work_group, kind=request.kind, draft=source)
     kept, missing, added = compare(source, message)
-    problems = [
-        f"[{f.clause}] {f.message}" + (f"（「{f.excerpt}」）" if f.excerpt else "")
+    problems: list[Problem] = [
+        Problem(
+            "rule", f"[{f.clause}] {f.message}" + (f"（「{f.excerpt}」）" if f.excerpt else ""), f
+        )
         for f in report.findings
         if f.severity is not Severity.info
         and _key(f, engine) not in inherited
         and f.rule != "fact-missing"  # said below, fact by fact, in the repair prompt's words
     ]
-    problems += [f"遗漏了草稿中的「{x}」" for x in missing]
-    problems += [f"出现了草稿中没有的「{x}」，不得编造" for x in added]
-    problems += _structure_problems(structured, request)
+    problems += recheck.facts(missing, added)
+    problems += recheck.structure(structured, request, message)
+    problems += recheck.safety(message)
+    problems += recheck.added_links(report, source)
     result = RewriteResult(
         message=message,
         title=structured.subject,
@@ -246,18 +257,3 @@ def _inherited_note(result: RewriteResult, inherited: frozenset, engine: Engine)
     return [
         f"草稿本身的问题（{listed}）改写时不能删改事实，仍保留在消息中：请先按检查结果处理，再决定是否发送"
     ]
-
-
-def _structure_problems(m: OfficialMessage, request: RewriteRequest) -> list[str]:
-    out = []
-    if not m.subject.strip():
-        out.append("缺少标题")
-    if not m.salutation.strip():
-        out.append("缺少称谓")
-    if not [p for p in m.points if p.strip()]:
-        out.append("正文为空")
-    if not m.closing.strip():
-        out.append("缺少尾语")
-    if m.signature.strip() != request.sender:
-        out.append(f"署名应为「{request.sender}」")
-    return out

@@ -47,11 +47,36 @@ def _chat_messages(system: str, user: str, **values: Any) -> list[Any]:
     ]
 
 
+_FENCE_WORDS = (
+    "草稿開始",
+    "草稿开始",
+    "草稿結束",
+    "草稿结束",
+    "消息開始",
+    "消息开始",
+    "消息結束",
+    "消息结束",
+)
+
+
+@cache
+def _fence_pattern() -> Any:
+    import re
+
+    gap = r"[\s\u200b-\u200f\u2060-\u206f\ufeff\u00ad*·.\-_]*"
+    inner = "|".join(gap.join(map(re.escape, w)) for w in _FENCE_WORDS)
+    return re.compile(rf"[【\[［〔〖(（<《]{gap}(?:{inner}){gap}[】\]］〕〗)）>》]")
+
+
 def fence(text: str) -> str:
-    """The draft cannot close its own delimiters: fence markers inside it are defused."""
-    for marker in DRAFT_FENCES:
-        text = text.replace(marker, marker.replace("【", "〔").replace("】", "〕"))
-    return text
+    """The draft cannot close its own delimiters: a fence marker inside it is defused, however it
+    is spelled — traditional characters (【草稿結束】), spaces or hidden characters inside, other
+    brackets — because a model reads all of them as the same marker."""
+    import re
+
+    return _fence_pattern().sub(
+        lambda m: "〔" + re.sub(r"[^\u4e00-\u9fff]", "", m.group()) + "〕", text
+    )
 
 
 def select_clauses(

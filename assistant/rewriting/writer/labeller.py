@@ -102,10 +102,13 @@ def label(draft: str) -> list[Labelled]:
             i == len(parts) - 1 and name != "sender" and _signs_like(c.text) and _ORG.search(c.text)
         ):
             name = "sender"  # 「行政部」 alone on the last line signs the message
-        elif name == "sender" and not _signs_like(c.text):
-            name = "requirement"  # 「培训5天」 at the end is a detail, not a signature
-        elif name in DROPPED and has_fact(c.text):
-            name = "requirement"  # a fact is never thrown away as small talk
+        elif name == "sender" and not (_signs_like(c.text) and _names_signer(c.text)):
+            # 「培训5天」 or 「消防演练」 at the end is a detail, not a signature
+            name = "requirement"
+        elif name == "sender" and 1 < i < len(parts) - 1 and not _SELF_INTRO.search(c.text):
+            name = "requirement"  # a name amid the details (「赵刚，联系电话……」) is a detail
+        elif name in DROPPED and (has_fact(c.text) or _is_person(c.text)):
+            name = "requirement"  # a fact or a person is never thrown away as small talk
         elif name in ("sensitive", "injection"):
             name = "requirement"  # only the checks above may withhold a clause
         secret_run = secret_run and name == "sensitive"
@@ -135,7 +138,27 @@ def _numbers(c: Clause, draft: str, personal: list) -> tuple[str, ...]:
 _ORG = re.compile(
     r"(?:办公室|办|局|处|科|室|部|委|所|站|院|校|中心|队|组|社区|街道|公司|支部|党委|政府|工会|团委)\s*[\u4e00-\u9fff]{0,4}\s*$"
 )
+_SELF_INTRO = re.compile(r"我是|我系|本人|通知[：:]|提醒[：:]")
 _SIGN_PHONE = re.compile(r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}")
+
+
+def _is_person(text: str) -> bool:
+    from assistant.rewriting.facts import _PERSON
+
+    return bool(_PERSON.fullmatch(text.strip(" ，,。：:、\n")))
+
+
+def _names_signer(text: str) -> bool:
+    """A signature names a unit (「行政部」), a person (「小王」) or a role (「张书记」)."""
+    rest = _SIGN_PHONE.sub("", text).strip(" ，,。！!：:\n—-")
+    return bool(
+        _ORG.search(rest) or _ROLE.search(rest) or _is_person(rest) or _SELF_INTRO.search(rest)
+    )
+
+
+_ROLE = re.compile(
+    r"(?:科长|主任|书记|局长|处长|部长|老师|经理|所长|站长|队长|委员|干事|主席|组长)\s*$"
+)
 
 
 def _signs_like(text: str) -> bool:
