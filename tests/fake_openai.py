@@ -8,6 +8,14 @@ script runs out):
 - ``("status", code)``    an OpenAI-style error body with that HTTP status (500, 429, …)
 - ``("sleep", s, step)``  wait ``s`` seconds, then answer ``step`` (the client may have gone)
 - ``("refusal", text)``   a message with ``refusal`` set and ``content`` null
+- ``("status", code, headers)``  the same error, with these headers instead of ``retry-after-ms``
+- ``("http", code, body, headers)``  any body (str or bytes) with that status, e.g. an HTML page
+  served as 200 or a JSON body cut short; ``headers`` (optional) default to ``text/html``
+- ``("completion", obj)`` ``obj`` itself as the JSON body (e.g. ``{"choices": []}``)
+- ``("tool", obj)``       a chat.completion whose message calls the requested tool with ``obj`` as
+  its arguments (the ``function_calling`` output mode)
+- ``("trickle", s, step)`` answer ``step``, its body written one byte every ``s`` seconds
+- ``("call", fn)``        ``fn(request body)`` returns the step to answer with
 
 Every request body it received is kept, parsed, in ``server.requests`` (and its Authorization
 header in ``server.auth``). Error replies carry ``retry-after-ms: 5`` so that the client's own
@@ -64,7 +72,7 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         handler = type("Handler", (_Handler,), {"fake": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.block_on_close = False
         self._thread = threading.Thread(
@@ -109,6 +117,14 @@ class FakeOpenAI:
         return [json.dumps(r, ensure_ascii=False) for r in self.requests]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)  # a client that went away is no error
+
+
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeOpenAI
     protocol_version = "HTTP/1.1"
@@ -128,20 +144,46 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
             return
         step = self.fake._next(body, self.path, self.headers.get("Authorization") or "")
-        self._answer(step, body.get("model") or "test-model")
+        self._answer(step, body.get("model") or "test-model", body)
 
-    def _answer(self, step: Step, model: str) -> None:
+    def _answer(self, step: Step, model: str, body: dict[str, Any], trickle: float = 0) -> None:
         kind = step[0]
         if kind == "sleep":
             if self.fake._stop.wait(step[1]):
                 return
-            self._answer(step[2] if len(step) > 2 else ("raw", "{}"), model)
+            self._answer(step[2] if len(step) > 2 else ("raw", "{}"), model, body, trickle)
+        elif kind == "trickle":
+            self._answer(step[2], model, body, trickle=float(step[1]))
+        elif kind == "call":
+            self._answer(step[1](body), model, body, trickle)
         elif kind == "json":
-            self._send(200, completion(json.dumps(step[1], ensure_ascii=False), model=model))
+            content = json.dumps(step[1], ensure_ascii=False)
+            self._send(200, completion(content, model=model), trickle=trickle)
         elif kind == "raw":
-            self._send(200, completion(step[1], model=model))
+            self._send(200, completion(step[1], model=model), trickle=trickle)
         elif kind == "refusal":
-            self._send(200, completion(None, model=model, refusal=step[1]))
+            self._send(200, completion(None, model=model, refusal=step[1]), trickle=trickle)
+        elif kind == "completion":
+            self._send(200, step[1], trickle=trickle)
+        elif kind == "tool":
+            tools = body.get("tools") or [{"function": {"name": "OfficialMessage"}}]
+            reply = completion(None, model=model)
+            reply["choices"][0]["finish_reason"] = "tool_calls"
+            reply["choices"][0]["message"]["tool_calls"] = [
+                {
+                    "id": "call_fake",
+                    "type": "function",
+                    "function": {
+                        "name": tools[0]["function"]["name"],
+                        "arguments": json.dumps(step[1], ensure_ascii=False),
+                    },
+                }
+            ]
+            self._send(200, reply, trickle=trickle)
+        elif kind == "http":
+            data = step[2] if isinstance(step[2], bytes) else str(step[2]).encode("utf-8")
+            headers = step[3] if len(step) > 3 else {"Content-Type": "text/html; charset=utf-8"}
+            self._write(int(step[1]), data, headers, trickle)
         elif kind == "status":
             code = int(step[1])
             etype, message = _ERRORS.get(code, ("server_error", f"HTTP {code}"))
@@ -149,22 +191,35 @@ class _Handler(BaseHTTPRequestHandler):
                 code,
                 {"error": {"message": message, "type": etype, "param": None, "code": None}},
                 # Retries stay bounded by max_retries; this only keeps the back-off short.
-                headers={"retry-after-ms": "5"},
+                headers=step[2] if len(step) > 2 else {"retry-after-ms": "5"},
+                trickle=trickle,
             )
         else:  # pragma: no cover - a mistake in a test's script
             raise ValueError(f"unknown step {step!r}")
 
-    def _send(self, status: int, obj: Any, headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, status: int, obj: Any, headers: dict[str, str] | None = None, trickle: float = 0
+    ) -> None:
         data = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        self._write(status, data, {"Content-Type": "application/json", **(headers or {})}, trickle)
+
+    def _write(self, status: int, data: bytes, headers: dict[str, str], trickle: float) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
+            for name, value in headers.items():
                 self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if not trickle:
+                self.wfile.write(data)
+                self.wfile.flush()
+                return
             self.wfile.flush()
+            for i in range(len(data)):
+                if self.fake._stop.wait(trickle):
+                    return
+                self.wfile.write(data[i : i + 1])
+                self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client timed out and went away
 

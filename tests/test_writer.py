@@ -120,6 +120,49 @@ def test_a_title_is_never_the_draft_s_first_words_or_filler():
     assert "不好意思" not in made and "打扰" not in made
 
 
+# --- the learned title (models/titles.json) --------------------------------------------------
+@pytest.mark.parametrize(
+    ("draft", "kind", "wanted"),
+    [
+        ("明天上午9点 三楼会议室 开安全生产会 各站所负责人参加 带笔记本", "notice", "安全生产"),
+        ("王主任，办公室那台打印机又坏了，想申请买两台打印机，共3600元", "request", "打印机"),
+        ("各位，这周五前把三季度财务报表交上来，逾期通报", "reminder", "财务报表"),
+    ],
+)
+def test_the_learned_title_names_the_matter(draft, kind, wanted):
+    made = rewrite(draft, sender="办公室", kind=kind, offline=True).title
+    assert wanted in made, made
+    assert made.startswith("关于") and "在吗" not in made
+
+
+def test_the_learned_title_never_carries_a_withheld_clause():
+    from assistant.rewriting.writer.title_model import model
+
+    found = model().matter(
+        [("张三身份证号320106197809150039", "sensitive"), ("明天交材料", "matter")], "notice"
+    )
+    assert "张三" not in found and "3201" not in found
+
+
+def test_the_title_model_trains_deterministically():
+    from training.clauses import load
+    from training.titles import fit
+
+    drafts = load("train")[:120]
+    assert fit(drafts) == fit(drafts)
+
+
+def test_linear_scores_are_the_stored_weights_summed():
+    from assistant.rewriting.writer.title_model import Linear
+
+    two = Linear({"weights": {"a": [[0, 1.5]], "b": [[0, -0.5]]}, "intercept": [0.25]})
+    assert two.scores({"a": 1.0, "b": 1.0, "unknown": 1.0}) == [1.25]
+    many = Linear(
+        {"classes": ["", "召开", "做好"], "weights": {"a": [[2, 3.0]]}, "intercept": [1, 2, 0]}
+    )
+    assert many.best({"a": 1.0}) == "做好" and many.best({}) == "召开"
+
+
 # --- compose (through rewrite) ----------------------------------------------------------------
 def test_several_items_become_numbered_points_after_the_point():
     draft = (

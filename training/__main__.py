@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         "known_rumors": ("known_rumors.json", "training.known_rumors"),
         "clauses": ("clauses.json", "training.clauses"),
         "boundaries": ("boundaries.json", "training.boundaries"),
+        "titles": ("titles.json", "training.titles"),
     }
     parser.add_argument("--only", choices=sorted(steps), help="train one part only")
     args = parser.parse_args(argv)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from assistant.rewriting.clause_labels import DROPPED, WITHHELD
 from assistant.rewriting.writer import sender as senders
+from assistant.rewriting.writer import title_model
 from assistant.rewriting.writer.labeller import Labelled
 from assistant.rewriting.writer.labeller import has_fact as _has_fact
 from assistant.rewriting.writer.title import title
@@ -172,7 +173,7 @@ def compose(
         notes.append("删去了寒暄、催促和口头语")
     body = parts.body
     point, candidates = _the_point(body)
-    subject = title(candidates, suffix, fallback_title)
+    subject = _title(labelled, kind, candidates, suffix, fallback_title)
 
     # The point first: the matter clause, with the time, place and reason said just before it in
     # the same sentence (「兹定于12月5日上午9时，在五楼会议室召开……」).
@@ -207,6 +208,20 @@ def compose(
         withheld=[i.clause.text for i in labelled if i.label in WITHHELD]
         + [p for i in labelled for p in i.removed],
     )
+
+
+def _title(
+    labelled: list[Labelled], kind: Kind, candidates: list[str], suffix: str, fallback: str
+) -> str:
+    """The learned title (`models/titles.json`) when it finds a matter in the draft; else the
+    matter clause reduced to its words (`title.py`)."""
+    learned = title_model.model()
+    if learned is not None:
+        matter = learned.matter([(i.text, i.label) for i in labelled], kind.value)
+        matter = re.sub(f"的?{suffix}$", "", matter)
+        if len(matter) >= 2:
+            return f"关于{matter}的{suffix}"
+    return title(candidates, suffix, fallback)
 
 
 def _acknowledgement(labelled: list[Labelled], notes: list[str]) -> tuple[list[str], list[str]]:

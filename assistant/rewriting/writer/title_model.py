@@ -1,0 +1,193 @@
+"""The learned title: which words of the draft an office editor puts in the title, and the
+office's own frame around them (「召开」「做好」「按时报送」 before, 「情况」「工作」「安排」 after).
+
+Three linear models trained by `python -m training` on the editors' titles of the annotated drafts
+(`corpus/clauses/train/`) and shipped as weights in `models/titles.json`:
+
+- a word model: for each word of the draft (jieba, with its part of speech), whether the title
+  carries it, from the word, its neighbours, its part of speech, the clause's label and position,
+  whether it sits inside a fact (a date, a time: those stay in the body) and how often the draft
+  repeats it;
+- a prefix and a suffix model: which frame word, if any, the title adds, from the kind and the
+  draft's words.
+
+The title is the kept words in the draft's order, each once, within the title's length, framed.
+Training and run time share `word_features` and `frame_features`, so both see the same features.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from assistant.engine.paths import MODELS_DIR
+from assistant.rewriting.clause_labels import WITHHELD
+from assistant.rewriting.facts import fact_spans
+from assistant.rewriting.writer.wording import official
+
+MODEL_FILE = "titles.json"
+MAX_CHARS = 16  # the words of a title, frame left out: 「关于……的通知」 stays readable
+_PUNCT_ONLY = re.compile(r"[\W_]+")
+
+
+@cache
+def _posseg():
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)  # no start-up chatter on stdout
+    return jieba.posseg
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    clause: int  # the clause it is in
+    features: dict[str, float]
+
+
+def words(clauses: list[tuple[str, str]], kind: str) -> list[Word]:
+    """Every word of the draft's clauses (text, label) with its features. Clauses that must not
+    be broadcast (a secret, an ID number, an instruction to a model) give no words."""
+    cut = _posseg().cut
+    per_clause: list[tuple[int, str, list[tuple[str, str, bool]]]] = []
+    counts: Counter[str] = Counter()
+    for k, (text, label) in enumerate(clauses):
+        if label in WITHHELD:
+            continue
+        said = official(text)
+        if not said:
+            continue
+        spans = fact_spans(said)
+        at, toks = 0, []
+        for w, p in cut(said):
+            start, at = at, at + len(w)
+            if not w.strip() or _PUNCT_ONLY.fullmatch(w):
+                continue
+            toks.append((w, p, any(s <= start < e for s, e in spans)))
+            counts[w] += 1
+        per_clause.append((k, label, toks))
+    out = []
+    for k, label, toks in per_clause:
+        for j, (w, _, fact) in enumerate(toks):
+            out.append(
+                Word(w, k, word_features(toks, j, k, label, kind, repeats=counts[w], fact=fact))
+            )
+    return out
+
+
+def word_features(
+    toks: list[tuple[str, str, bool]],
+    j: int,
+    k: int,
+    label: str,
+    kind: str,
+    *,
+    repeats: int,
+    fact: bool,
+) -> dict[str, float]:
+    w, p, _ = toks[j]
+    pw, pp = (toks[j - 1][0], toks[j - 1][1]) if j else ("<s>", "<s>")
+    nw, np_ = (toks[j + 1][0], toks[j + 1][1]) if j + 1 < len(toks) else ("</s>", "</s>")
+    return {
+        f"w={w}": 1.0,
+        f"p={p}": 1.0,
+        f"pw={pw}": 1.0,
+        f"nw={nw}": 1.0,
+        f"pp={pp}": 1.0,
+        f"np={np_}": 1.0,
+        f"bi={w}{nw}": 1.0,
+        f"pb={pw}{w}": 1.0,
+        f"lab={label}": 1.0,
+        f"lab_p={label}{p}": 1.0,
+        f"lab_k={label}{min(k, 3)}": 1.0,
+        f"k={min(k, 5)}": 1.0,
+        f"j={min(j, 6)}": 1.0,
+        f"kind={kind}": 1.0,
+        f"kind_w={kind}{w}": 1.0,
+        f"len={min(len(w), 4)}": 1.0,
+        f"rep={min(repeats, 3)}": 1.0,
+        "fact": 1.0 if fact else 0.0,
+    }
+
+
+def frame_features(found: list[Word], kind: str) -> dict[str, float]:
+    out = {f"kind={kind}": 1.0}
+    for w in found:
+        out[f"w={w.text}"] = 1.0
+    return out
+
+
+class Linear:
+    """A logistic regression over named features: one class (a probability) or several (the
+    class with the highest score)."""
+
+    def __init__(self, data: dict) -> None:
+        self.classes: list[str] = data.get("classes", [])
+        # feature -> [[class, weight], ...]: only the weights that matter are stored
+        self.weights: dict[str, list[list[float]]] = data["weights"]
+        self.intercept: list[float] = data["intercept"]
+
+    def scores(self, features: dict[str, float]) -> list[float]:
+        out = list(self.intercept)
+        for name, value in features.items():
+            pairs = self.weights.get(name)
+            if pairs is not None and value:
+                for i, w in pairs:
+                    out[int(i)] += w * value
+        return out
+
+    def probability(self, features: dict[str, float]) -> float:
+        z = self.scores(features)[0]
+        return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+
+    def best(self, features: dict[str, float]) -> str:
+        scores = self.scores(features)
+        return self.classes[max(range(len(scores)), key=lambda i: (scores[i], -i))]
+
+
+@dataclass(frozen=True)
+class TitleModel:
+    word: Linear
+    prefix: Linear
+    suffix: Linear
+    threshold: float
+
+    def matter(self, clauses: list[tuple[str, str]], kind: str) -> str:
+        """The title's matter (「召开安全生产工作会议」), or "" when the draft gives none."""
+        found = words(clauses, kind)
+        if not found:
+            return ""
+        scored = [(w, self.word.probability(w.features)) for w in found]
+        kept: list[tuple[str, float]] = []
+        for w, p in scored:
+            if p >= self.threshold and all(w.text != k for k, _ in kept):
+                kept.append((w.text, p))
+        if not kept:
+            return ""
+        while sum(len(w) for w, _ in kept) > MAX_CHARS and len(kept) > 1:
+            kept.remove(min(kept, key=lambda wp: wp[1]))
+        body = "".join(w for w, _ in kept)
+        frame = frame_features(found, kind)
+        prefix, suffix = self.prefix.best(frame), self.suffix.best(frame)
+        if prefix and not body.startswith(prefix):
+            body = prefix + body
+        if suffix and not body.endswith(suffix):
+            body += suffix
+        return body.strip("的之和与及、")
+
+
+@cache
+def model() -> TitleModel | None:
+    try:
+        with open(f"{MODELS_DIR}/{MODEL_FILE}", encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        return None
+    return TitleModel(
+        Linear(data["word"]), Linear(data["prefix"]), Linear(data["suffix"]), data["threshold"]
+    )

@@ -1,0 +1,154 @@
+"""The title model (`assistant/rewriting/writer/title_model.py`): trained on the editors' titles
+of the annotated drafts in `corpus/clauses/train/`.
+
+A word of the draft is labelled "in the title" when the editor's title (「关于」 and the kind's
+suffix left out) has it as a word, or holds it when it is two characters or more. The frame is
+the title's first word when the draft does not have it (an adverb with its verb: 「按时报送」) and
+its last word likewise; frames seen fewer than `min_frame` times count as none.
+
+The dev figure is out of writer, as for the other models: each writer's drafts titled by a model
+trained without them, scored by the eval's own title check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from assistant.rewriting.writer import title_model as tm
+from assistant.rewriting.writer.wording import official, simplified
+from training.clauses import Draft, load
+
+C = 1.0
+MIN_FRAME = 3
+THRESHOLD = 0.5
+MIN_WEIGHT = 0.01  # weights smaller than this change no title: left out of the file
+MIN_COUNT = 2  # a feature seen once says nothing about other drafts
+
+
+def _suffixes() -> dict[str, str]:
+    from assistant.engine.checker import default_engine
+
+    return {name: spec.title_suffix for name, spec in default_engine().compiled.kinds.items()}
+
+
+def title_core(d: Draft, suffix: str) -> str:
+    title = simplified(d.title)
+    m = re.fullmatch(rf"关于(.*)的{suffix}", title)
+    return m.group(1) if m else re.sub(r"^关于|的[^的]*$", "", title)
+
+
+def _clauses(d: Draft) -> list[tuple[str, str]]:
+    return [(c.text, c.label) for c in d.clauses]
+
+
+def _frame(core: str, said: str, first: bool) -> str:
+    pairs = [(w, p) for w, p in tm._posseg().cut(core)]
+    if not pairs:
+        return ""
+    w, p = pairs[0] if first else pairs[-1]
+    if w in said:
+        return ""
+    if first and p.startswith("d") and len(pairs) > 1 and pairs[1][0] not in said:
+        return w + pairs[1][0]  # 「按时报送」: an adverb needs its verb
+    return w
+
+
+def _fit_linear(rows: list[dict[str, float]], labels: list[Any]) -> dict[str, Any]:
+    """A logistic regression over the features seen in at least `MIN_COUNT` rows, stored
+    sparsely: each feature's non-negligible weights as [class, weight] pairs."""
+    import numpy as np
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    seen = Counter(name for row in rows for name, value in row.items() if value)
+    rows = [{k: v for k, v in row.items() if seen[k] >= MIN_COUNT} for row in rows]
+    vec = DictVectorizer()
+    x = vec.fit_transform(rows)
+    clf = LogisticRegression(C=C, max_iter=5000).fit(x, labels)
+    coef, intercept = clf.coef_, clf.intercept_
+    classes = [str(c) for c in clf.classes_]
+    if len(classes) == 2 and not isinstance(labels[0], int):
+        # sklearn keeps one row for two classes (the second's score; the first scores 0).
+        coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+        intercept = np.array([0.0, intercept[0]])
+    weights = {}
+    for j, name in enumerate(vec.get_feature_names_out()):
+        pairs = [[i, round(float(c), 3)] for i, c in enumerate(coef[:, j]) if abs(c) >= MIN_WEIGHT]
+        if pairs:
+            weights[str(name)] = pairs
+    out: dict[str, Any] = {
+        "weights": weights,
+        "intercept": [round(float(b), 4) for b in intercept],
+    }
+    if not isinstance(labels[0], int):
+        out["classes"] = classes
+    return out
+
+
+def fit(drafts: list[Draft]) -> dict[str, Any]:
+    suffixes = _suffixes()
+    word_rows, word_labels, frame_rows, prefixes, suffix_labels = [], [], [], [], []
+    for d in drafts:
+        core = title_core(d, suffixes[d.kind])
+        in_core = {w for w, _ in tm._posseg().cut(core)}
+        found = tm.words(_clauses(d), d.kind)
+        for w in found:
+            word_rows.append(w.features)
+            word_labels.append(int(w.text in in_core or (len(w.text) >= 2 and w.text in core)))
+        said = official(simplified(d.draft))
+        frame_rows.append(tm.frame_features(found, d.kind))
+        prefixes.append(_frame(core, said, True))
+        suffix_labels.append(_frame(core, said, False))
+    for labels in (prefixes, suffix_labels):
+        seen = Counter(labels)
+        labels[:] = [x if seen[x] >= MIN_FRAME else "" for x in labels]
+    return {
+        "word": _fit_linear(word_rows, word_labels),
+        "prefix": _fit_linear(frame_rows, prefixes),
+        "suffix": _fit_linear(frame_rows, suffix_labels),
+        "threshold": THRESHOLD,
+    }
+
+
+def _as_model(data: dict[str, Any]) -> tm.TitleModel:
+    return tm.TitleModel(
+        tm.Linear(data["word"]),
+        tm.Linear(data["prefix"]),
+        tm.Linear(data["suffix"]),
+        data["threshold"],
+    )
+
+
+def title_passes(d: Draft, title: str) -> bool:
+    """The eval's own title check (`evals/quality/checks.yaml`) for one title."""
+    from assistant.engine.checker import default_engine
+    from assistant.evaluation import quality
+
+    kind = default_engine().compiled.kinds[d.kind]
+    row = d.model_dump(by_alias=True)
+    return (
+        quality.check(row, title + "\n", title, kind, d.sender or "办公室")["title_names_matter"]
+        is True
+    )
+
+
+def train() -> dict[str, Any]:
+    drafts = load("train")
+    suffixes = _suffixes()
+    writers = sorted({d.id.split("-")[0] for d in drafts})
+    passed = 0
+    for writer in writers:
+        model = _as_model(fit([d for d in drafts if not d.id.startswith(writer + "-")]))
+        for d in (d for d in drafts if d.id.startswith(writer + "-")):
+            matter = model.matter(_clauses(d), d.kind)
+            title = f"关于{matter}的{suffixes[d.kind]}" if matter else ""
+            passed += bool(title) and title_passes(d, title)
+    out = fit(drafts)
+    out["trained_on"] = {
+        "drafts": len(drafts),
+        "writers": writers,
+        "dev_title_pass_out_of_writer": round(passed / len(drafts), 4),
+    }
+    return out
