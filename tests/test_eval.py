@@ -330,3 +330,23 @@ def test_repeat_runs_each_case_n_times():
     result = run(tag="rw-002", repeat=3)
     assert {i.id for i in result.items} == {"rw-002", "rw-002@replay"}
     assert all(len(i.latency_ms) == 3 and i.passed for i in result.items)
+
+
+def test_diff_of_a_blind_rewrite_item_without_facts():
+    """Blind rewrite items expect only named checks; a failing one must still render (CI crashed)."""
+    from assistant.evaluation.reports import diff
+    from assistant.evaluation.runner import Item
+
+    item = Item(
+        id="wb-x",
+        case="wb-x",
+        type="rewrite",
+        group="rewrite_blind",
+        tags=[],
+        expected={"checks": ["facts_kept"]},
+        got={"facts_kept": ["明天"], "structure": {"title": True}},
+        reasons=["facts_kept: 遗漏"],
+    )
+    lines = diff(item)
+    assert "-facts kept: -" in lines and "+facts kept: 明天" in lines
+    assert "+structure: title" in lines

@@ -7,6 +7,7 @@ library's pydantic `Report`.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import namedtuple
 from functools import cache
@@ -16,6 +17,7 @@ from assistant.engine import lexicon
 from assistant.engine.compiled import Compiled, load_compiled
 from assistant.engine.detectors import base as detectors
 from assistant.engine.document import Document
+from assistant.engine.normalize import PICTOGRAPHS
 from assistant.engine.paths import RULES_DIR
 from assistant.inputs import validate_text
 from assistant.vocabulary import Category, Channel, Kind, verdict_of_severities
@@ -215,14 +217,20 @@ class Engine:
         return sorted(spans)
 
 
+# What the send guard reads through: line breaks and pictographs (「机\n❤密」 reads 「机密」).
+# 「★」 is not decoration there: it is the mark of a secrecy period (「秘密★1年」).
+_TIGHT_GONE = re.compile(f"[\r\n]|(?![★☆])[{PICTOGRAPHS}]")
+
+
 def _guard_spans(doc: Document, words: tuple[str, ...]) -> list[tuple[int, int]]:
     """The guard's words in a view with every space and line break gone too (「机\n密」 reads
     「机密」): for the send guard, which errs toward not sending."""
     view = doc.squeezed
-    tight = view.text.replace("\n", "").replace("\r", "")
+    gone = _TIGHT_GONE.search
+    positions = [i for i, ch in enumerate(view.text) if not gone(ch)]
+    tight = "".join(view.text[i] for i in positions)
     if not any(w in tight for w in words):
         return []
-    positions = [i for i, ch in enumerate(view.text) if ch not in "\n\r"]
     out = []
     for w in words:
         at = tight.find(w)

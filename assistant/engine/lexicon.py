@@ -59,8 +59,10 @@ def scan(doc: Document) -> Iterator[Hit]:
             continue
         found = per_rule.get(index, ())
         # 「涉密文件一律到机要室领取」: the words of a procedure make every hit a mention, unless a
-        # word of a leak (「拍照发你」) is there too.
-        if any(r[0] == CONTEXT for r in found) and not any(r[0] == OVERRULE for r in found):
+        # word of a leak (「拍照发你」) is there too and not itself forbidden (「不得拍照发送」).
+        context = any(r[0] == CONTEXT for r in found)
+        overrule = any(r[0] == OVERRULE for r in found)
+        if context and not overrule:
             continue
         # Offsets move to the original text only now, for the few rules that can fire.
         records = [
@@ -77,11 +79,18 @@ def scan(doc: Document) -> Iterator[Hit]:
         cues = _cues(view, cue_spans, rule.cue_key, inside)
         after = _cues(view, cue_spans, rule.after_key, inside)
         warned = _Cues(cues, after, rule.near, doc.raw) if cues or after else None
+        leaks = [
+            (s, e)
+            for role, _, s, e in records
+            if role == OVERRULE and (warned is None or not warned.forbids((s, e)))
+        ]
+        if context and not leaks:
+            continue
         kept = [
             sp
             for sp in spans
             if (inside is None or not inside.contains(sp))
-            and (warned is None or not warned.negates(sp))
+            and (warned is None or not warned.negates(sp) or _same_sentence(doc.raw, sp, leaks))
         ]
         detail = EVASION if index in evasive else None
         for s, e in _merge(kept):
@@ -242,6 +251,19 @@ class _Cues:
         self.near, self.raw = near, raw
 
     def negates(self, span: Span) -> bool:
+        if self.forbids(span):
+            return True
+        end = span[1]
+        raw = self.raw
+        # 「涉密文件一律不得通过微信传递」: a cue just after the hit, same sentence, makes it a warning.
+        lo = bisect_left(self.after_starts, end)
+        for cs, _ in self.after[lo : bisect_right(self.after_starts, end + self.near)]:
+            if not _breaks(raw[end:cs]):
+                return True
+        return False
+
+    def forbids(self, span: Span) -> bool:
+        """A cue before the hit, in the same sentence and not turned by a 「但」: 「请勿转发」."""
         start, end = span
         raw = self.raw
         # Cues ending in [start - near, end]: every one the two tests below can accept.
@@ -253,14 +275,27 @@ class _Cues:
                 return True
             # The cue may end inside the hit (「请勿转发」 negating 「转发」) but must start before
             # it, in the same sentence.
-            if cs < start and not any(ch in SENTENCE_BREAKS for ch in raw[ce:start]):
-                return True
-        # 「涉密文件一律不得通过微信传递」: a cue just after the hit, same sentence, makes it a warning.
-        lo = bisect_left(self.after_starts, end)
-        for cs, _ in self.after[lo : bisect_right(self.after_starts, end + self.near)]:
-            if not any(ch in SENTENCE_BREAKS for ch in raw[end:cs]):
+            if cs < start and not _breaks(raw[ce:start]):
                 return True
         return False
+
+
+def _same_sentence(raw: str, span: Span, leaks: list[Span]) -> bool:
+    """A warning is no warning when the sentence goes on to do it (「不得通过微信传，但我拍照发你
+    了」): a word of a leak, not itself forbidden, in the hit's own sentence."""
+    for s, e in leaks:
+        lo, hi = (span[1], s) if s >= span[1] else (e, span[0])
+        if not any(ch in SENTENCE_BREAKS for ch in raw[lo:hi]):
+            return True
+    return False
+
+
+# A contrast ends a negation's reach as a full stop does: 「不得通过微信传，但我拍照发你了」.
+_CONTRASTS = ("但", "可是", "不过", "还是", "然而", "却")
+
+
+def _breaks(between: str) -> bool:
+    return any(ch in SENTENCE_BREAKS for ch in between) or any(c in between for c in _CONTRASTS)
 
 
 def _merge(spans: list[Span]) -> list[Span]:

@@ -172,9 +172,14 @@ def squeeze_text(text: str, fold: dict[int, str | None]) -> str:
 
 # A pictograph between two Chinese characters breaks a word (「红❤包」); elsewhere it is the
 # writer's emoji and stays (the learned model reads 🙏). Private-use planes 15 and 16 draw nothing.
+PICTOGRAPHS = (
+    "\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff\u3030\u303d\u3297\u3299"
+    "\U0001f000-\U0001faff"
+)
+# The separators around the pictograph go with it: 「不😂 转」 is 「不转」.
 _IN_WORD = re.compile(
-    r"(?<=[\u3400-\u9fff\uf900-\ufaff])[\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2900-\u297f"
-    r"\u2b00-\u2bff\u3030\u303d\u3297\u3299\U0001f000-\U0001faff]+(?=[\u3400-\u9fff\uf900-\ufaff])"
+    r"(?<=[\u3400-\u9fff\uf900-\ufaff])[" + re.escape(SEPARATORS) + r"]*[" + PICTOGRAPHS + r"]+"
+    r"[" + re.escape(SEPARATORS) + r"]*(?=[\u3400-\u9fff\uf900-\ufaff])"
     r"|[\U000f0000-\U0010ffff]+"
 )
 
@@ -188,7 +193,7 @@ def squeeze_view(folded: View) -> View:
         return View(text, folded.text, _SEPARATOR_SET, folded)
     # Rare: deletions that depend on their neighbours; the way back is built from the spans.
     spans = [
-        m.span() for m in re.finditer(_SEPARATOR_RUN.pattern + "|" + _IN_WORD.pattern, folded.text)
+        m.span() for m in re.finditer(_IN_WORD.pattern + "|" + _SEPARATOR_RUN.pattern, folded.text)
     ]
     return View(text_without(folded.text, spans), folded.text, spans, folded)
 

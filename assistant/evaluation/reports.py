@@ -63,8 +63,8 @@ def _lines(item: Item, side: dict[str, Any]) -> list[str]:
     if "error" in side:
         return [f"error: {side['error']}"]
     if side is item.expected:
-        kept = side["facts"]
-        structure = ", ".join(k for k, ok in side["structure"].items() if ok)
+        kept = side.get("facts", [])
+        structure = ", ".join(k for k, ok in side.get("structure", {}).items() if ok)
     else:
         kept = side.get("facts_kept", [])
         structure = ", ".join(k for k, ok in side.get("structure", {}).items() if ok)
@@ -79,9 +79,9 @@ def _lines(item: Item, side: dict[str, Any]) -> list[str]:
     if fixture:
         if side is item.expected:
             out += [
-                f"backend: {fixture['backend']}",
-                f"attempts: {fixture['attempts']}",
-                f"requests: {fixture['requests']}",
+                f"backend: {fixture.get('backend')}",
+                f"attempts: {fixture.get('attempts')}",
+                f"requests: {fixture.get('requests')}",
             ]
         else:
             backend = side.get("backend", "")

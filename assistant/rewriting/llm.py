@@ -195,9 +195,16 @@ class LLMBackend:
                 raise BackendError(
                     "unavailable", "回放记录中没有这次请求（提示词或规则已变，需要重新录制）"
                 ) from None
-            if "时限" in str(exc.__cause__ or ""):
+            why = _causes(exc)
+            if "时限" in why:
                 raise BackendError(
                     "unavailable", f"模型在 {self.settings.timeout:g} 秒内没有响应"
+                ) from None
+            if "过长" in why:
+                # Cut at the size cap: a server or model gone wrong, not a connection to retry,
+                # and a repair round would only wait for another such reply.
+                raise BackendError(
+                    "unavailable", f"模型回复过长（超过 {_MAX_REPLY_BYTES // 1000} KB），已截断不用"
                 ) from None
             raise _Retryable(BackendError("unavailable", "无法连接模型服务"), exc) from None
         except ReplayMiss:
@@ -224,12 +231,25 @@ class LLMBackend:
                 "malformed", f"模型服务的回复无法解析（{exc.__class__.__name__}）"
             ) from None
         raw, error = out.get("raw"), out.get("parsing_error")
+        # Only the reply's own refusal field says the model refused: the parser's error text
+        # names a "refusal" field even for an empty reply.
         refusal = getattr(raw, "additional_kwargs", {}).get("refusal") if raw is not None else None
-        if refusal or (error is not None and "refus" in str(error).lower()):
+        if refusal:
             raise BackendError("refused", "模型拒绝了这次请求", raw)
         if error is not None or out.get("parsed") is None:
             raise BackendError("malformed", "模型返回的内容不是有效的 JSON 结构", raw)
         return out["parsed"], raw
+
+
+def _causes(exc: BaseException) -> str:
+    """The messages of every exception behind `exc` (the transport's own reason is a few
+    links down the chain the openai client and httpx build)."""
+    out, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        out.append(str(exc))
+        exc = exc.__cause__ or exc.__context__
+    return " | ".join(out)
 
 
 class _Retryable(Exception):

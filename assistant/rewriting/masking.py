@@ -120,6 +120,8 @@ class Vault:
         for placeholder, value in sorted(self.values.items(), key=lambda kv: -len(kv[1])):
             text = text.replace(value, placeholder)
             digits = _digits(value)
+            if len(digits) == 13 and digits.startswith("861"):
+                digits = digits[2:]  # 「+86 138……」: the country code is matched as optional below
             if len(digits) >= 7:
                 spelled = _SEP.join(re.escape(d) for d in digits)
                 text = re.sub(rf"(?<![\dXx])(?:\+?86{_SEP})?{spelled}(?![\dXx])", placeholder, text)

@@ -133,6 +133,8 @@ def rewrite(
         masked_text = render_message(structured)
         problems = [Problem("placeholder", p) for p in vault.problems(masked_text)]
         message = vault.unmask(masked_text)
+        # Checked as the user will read it: [署名1] written back as the sender it stands for.
+        structured = _unmasked(structured, vault)
         result, more = _validated(
             request,
             structured=structured,
@@ -157,6 +159,16 @@ def rewrite(
         else "模型改写未能通过复核，已改用离线改写"
     )
     return _offline(request, engine, notes, attempts=attempts, inherited=inherited)
+
+
+def _unmasked(structured: OfficialMessage, vault: Any) -> OfficialMessage:
+    fields = structured.model_dump()
+    for name, value in fields.items():
+        if isinstance(value, str):
+            fields[name] = vault.unmask(value)
+        elif isinstance(value, list):
+            fields[name] = [vault.unmask(v) if isinstance(v, str) else v for v in value]
+    return OfficialMessage.model_validate(fields)
 
 
 def _offline(

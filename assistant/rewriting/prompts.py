@@ -47,36 +47,34 @@ def _chat_messages(system: str, user: str, **values: Any) -> list[Any]:
     ]
 
 
-_FENCE_WORDS = (
-    "草稿開始",
-    "草稿开始",
-    "草稿結束",
-    "草稿结束",
-    "消息開始",
-    "消息开始",
-    "消息結束",
-    "消息结束",
-)
+# A fence marker as the engine's squeezed view spells it: simplified, hidden characters, spaces
+# and fillers gone, full-width brackets folded.
+_FENCE = r"[【\[〔〖(<《]\s*(?:草稿|消息)\s*(?:开始|结束)\s*[】\]〕〗)>》]"
 
 
 @cache
 def _fence_pattern() -> Any:
     import re
 
-    gap = r"[\s\u200b-\u200f\u2060-\u206f\ufeff\u00ad*·.\-_]*"
-    inner = "|".join(gap.join(map(re.escape, w)) for w in _FENCE_WORDS)
-    return re.compile(rf"[【\[［〔〖(（<《]{gap}(?:{inner}){gap}[】\]］〕〗)）>》]")
+    return re.compile(_FENCE)
 
 
 def fence(text: str) -> str:
     """The draft cannot close its own delimiters: a fence marker inside it is defused, however it
-    is spelled — traditional characters (【草稿結束】), spaces or hidden characters inside, other
-    brackets — because a model reads all of them as the same marker."""
+    is spelled — traditional characters (【草稿結束】), spaces, hidden characters of any Unicode
+    category or fillers inside, other brackets — because a model reads all of them as the same
+    marker. It is found in the engine's normalized view and replaced on the original."""
     import re
 
-    return _fence_pattern().sub(
-        lambda m: "〔" + re.sub(r"[^\u4e00-\u9fff]", "", m.group()) + "〕", text
-    )
+    from assistant.engine.checker import default_engine
+    from assistant.engine.document import Document
+
+    view = Document(text, default_engine().compiled).squeezed
+    spans = [view.orig_span(*m.span()) for m in _fence_pattern().finditer(view.text)]
+    for start, end in reversed(spans):
+        words = re.sub(r"[^\u4e00-\u9fff]", "", text[start:end])
+        text = text[:start] + "〔" + words + "〕" + text[end:]
+    return text
 
 
 def select_clauses(

@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from assistant.inputs import InputError
+
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_RETRIES = 1
@@ -40,8 +42,9 @@ def redact_url(url: str) -> str:
     return f"{host}:{parsed.port}" if parsed.port else host
 
 
-class SettingsError(ValueError):
-    """A configuration value is wrong; the message names the variable, never its secret value."""
+class SettingsError(InputError):
+    """A configuration value is wrong; the message names the variable, never its secret value.
+    An input error like any other: the CLI says it in Chinese and exits 2, whichever command."""
 
 
 def from_env(env: dict[str, str] | None = None) -> Settings | None:

@@ -47,7 +47,8 @@ class Placeholder:
         if doc.draft is None:
             return
         for m in _PLACEHOLDER.finditer(doc.raw):
-            yield Hit(self.rule.index, m.start(), m.end())
+            if m.group() not in doc.draft:  # 「[电话1]」 typed in the draft is the user's own text
+                yield Hit(self.rule.index, m.start(), m.end())
 
 
 DETECTORS = {"missing": MissingFact, "placeholder": Placeholder}

@@ -28,10 +28,17 @@ class Clause:
     text: str
 
 
+# A web address is one piece: its 「:」 and 「/」 never cut it.
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9._~:/?#@!$&*+=%-]+", re.IGNORECASE)
+
+
 def clauses(draft: str) -> list[Clause]:
+    urls = [m.span() for m in _URL.finditer(draft)]
     cuts = {0, len(draft)}
     cuts.update(m.end() for m in _BREAK.finditer(draft))
     for m in _COLON.finditer(draft):
+        if any(s <= m.start() < e for s, e in urls):
+            continue
         segment = _SEGMENT.search(draft[: m.start()]).group()
         line = draft[: m.start()].rsplit("\n", 1)[-1]
         # 「各位老师：」 heads its line; 「时间：」 names a field and stays with its value.
