@@ -104,11 +104,21 @@ def source_files(rules_dir: str | Path, models_dir: str | Path | None = MODELS_D
 
 
 def fingerprint(rules_dir: str | Path, models_dir: str | Path | None = MODELS_DIR) -> str:
-    """A checksum of the contents of every source file: any edit recompiles."""
+    """A checksum of every source file: any edit recompiles.
+
+    Rules and engine code are small and read whole. Model files are megabytes written only by
+    `python -m training`, and reading them all on every start was the largest part of a `check`'s
+    cold start: they count by size and modification time instead (as Python's own bytecode cache
+    does), which any retraining changes."""
     crc, size = 0, 0
+    models = os.path.join(os.path.abspath(models_dir), "") if models_dir is not None else None
     for path in source_files(rules_dir, models_dir):
-        with open(path, "rb") as fh:
-            data = fh.read()
+        if models is not None and os.path.abspath(path).startswith(models):
+            stat = os.stat(path)
+            data = f"{stat.st_size}:{stat.st_mtime_ns}".encode()
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
         crc = zlib.crc32(os.path.basename(path).encode() + data, crc)
         size += len(data)
     return f"{crc:08x}{size:x}"

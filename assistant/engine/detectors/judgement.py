@@ -12,7 +12,6 @@ logistic regression per label), up to the 2⁻¹⁶ rounding of each weight.
 from __future__ import annotations
 
 import math
-from array import array
 from operator import itemgetter
 
 from assistant.engine.detectors.base import Hit
@@ -41,7 +40,6 @@ class NgramModel:
     __slots__ = (
         "automaton",
         "characters",
-        "coef",
         "intercepts",
         "labels",
         "min_chars",
@@ -75,11 +73,6 @@ class NgramModel:
             sum((round(col[i] * _SCALE) + _OFFSET) << (_WIDTH * j) for j, col in enumerate(columns))
             for i in range(len(features))
         ]
-        # Per label, the plain weights: only the few flagged messages need them, for the span.
-        # Arrays, not lists: they unpickle in a millisecond, which every `check` start pays.
-        self.coef = {
-            label: array("d", w["coef"]) for label, w in zip(self.labels, weights, strict=True)
-        }
         automaton = ahocorasick.Automaton()
         for i, gram in enumerate(features):
             automaton.add_word(gram, i)
@@ -102,7 +95,9 @@ class NgramModel:
         """The clause (between punctuation marks) whose n-grams weigh most for `label`, as
         offsets in the model-view text: what the finding points at. Each clause is scored on
         its own n-grams (one C-level pass each); only flagged messages pay for this."""
-        coef = self.coef[label]
+        # The label's own weights are a field of the packed integers: no second copy is kept
+        # (it was half of what every `check` start unpickled).
+        shift, packed = _WIDTH * self.labels.index(label), self.packed
         iterate = self.automaton.iter
         best, best_span, start = -math.inf, (0, 0), 0
         for i in range(len(text) + 1):
@@ -112,7 +107,9 @@ class NgramModel:
             while s < e and text[s].isspace():
                 s += 1
             if e > s:
-                weight = sum(map(coef.__getitem__, set(map(_SECOND, iterate(text[s:e])))))
+                present = set(map(_SECOND, iterate(text[s:e])))
+                total = sum(map(packed.__getitem__, present))
+                weight = ((total >> shift) & _MASK) - len(present) * _OFFSET
                 if weight > best:
                     best, best_span = weight, (s, e)
             start = i + 1

@@ -37,7 +37,8 @@ class RumorIndex:
         "lengths",
         "naming",
         "norms",
-        "postings",
+        "post_flat",
+        "post_start",
         "rumors",
         "standalone",
         "text_rumor",
@@ -60,7 +61,12 @@ class RumorIndex:
         for k, t in enumerate(texts):
             for i in t["features"]:
                 postings[i].append(k)
-        self.postings = [tuple(p) for p in postings]
+        # Flat arrays, not a tuple per n-gram: tens of thousands of small objects were most of
+        # the index's unpickling, which every `check` start pays.
+        self.post_flat = array("I", [k for p in postings for k in p])
+        self.post_start = array("I", [0])
+        for p in postings:
+            self.post_start.append(self.post_start[-1] + len(p))
         automaton = ahocorasick.Automaton()
         for i, gram in enumerate(features):
             automaton.add_word(gram, i)
@@ -73,17 +79,18 @@ class RumorIndex:
         if not present:
             return 0.0, -1, present
         dots: dict[int, float] = {}
-        idf2, postings = self.idf2, self.postings
+        idf2, flat, starts = self.idf2, self.post_flat, self.post_start
         for f in present:
             w = idf2[f]
-            for k in postings[f]:
+            for k in flat[starts[f] : starts[f + 1]]:
                 dots[k] = dots.get(k, 0.0) + w
         k = max(dots, key=lambda t: (dots[t] / self.norms[t], -t))
         return dots[k] / self.norms[k], k, present
 
     def span(self, text: str, k: int, present: set[int]) -> tuple[int, int]:
         """From the first to the last n-gram the message shares with retelling `k`."""
-        mine = {f for f in present if k in self.postings[f]}
+        flat, starts = self.post_flat, self.post_start
+        mine = {f for f in present if k in flat[starts[f] : starts[f + 1]]}
         ends = [(end, f) for end, f in self.automaton.iter(text) if f in mine]
         start = min(end + 1 - self.lengths[f] for end, f in ends)
         return start, max(end for end, _ in ends) + 1
