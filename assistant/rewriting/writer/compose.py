@@ -131,7 +131,9 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind) -> list[str]:
     after another make one point; a line or sentence of a list is a point of its own."""
     points: list[tuple[str, str]] = []
     previous: Labelled | None = None
-    marked = False  # the current point is a numbered line of the draft: its commas stay in it
+    marked = False  # the current point is a line of the draft's own list: its commas stay in it
+    in_list = _list_lines(rest)
+    listed_points: list[bool] = []  # a line of the draft's list: it keeps its own words, unheaded
     for i in rest:
         text = said(i)
         if not text:
@@ -139,7 +141,12 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind) -> list[str]:
         group = _GROUP.get(i.label, i.label)
         if not points or previous is None or _ends(previous) or ITEM_MARK.match(i.clause.text):
             points.append((group, text))  # a sentence, a line or an item of the draft's own list
-            marked = bool(ITEM_MARK.match(i.clause.text))
+            marked = bool(ITEM_MARK.match(i.clause.text)) or id(i) in in_list
+            listed_points.append(id(i) in in_list)
+        elif marked and id(i) in in_list:
+            mark = previous.clause.text.rstrip(" \t")[-1:]
+            glue = "：" if mark in "：:" else ("，" if _marked_end(previous) else "")
+            points[-1] = (points[-1][0], f"{points[-1][1]}{glue}{text}")
         elif (
             group != points[-1][0]
             and ((group in _DETAILS and points[-1][0] in _DETAILS) or len(points[-1][1]) >= 20)
@@ -147,12 +154,46 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind) -> list[str]:
             # A long run of commas, cut where the detail changes; the items of a list said
             # one after another (「编织袋2000条，铁锹30把」) are points of their own.
             points.append((group, text))
+            listed_points.append(False)
         else:
             # A cut the boundary model made (no mark in the draft) is joined without a comma.
             glue = "，" if _marked_end(previous) else ""
             points[-1] = (points[-1][0], f"{points[-1][1]}{glue}{text}")
         previous = i
-    return [_headed(group, text, kind) for group, text in points]
+    return [
+        sentence(text) if listed else _headed(group, text, kind)
+        for (group, text), listed in zip(points, listed_points, strict=True)
+    ]
+
+
+_LIST_LINE = 60  # characters: a longer line is prose, cut at its details as any sentence
+
+
+def _list_lines(rest: list[Labelled]) -> set[int]:
+    """The clauses of the draft's own list written line by line (a duty roster:
+    「正月初一（2月11日）：带班 李副书记，值班 周强、吴倩」): three or more short lines in a row,
+    each of which stays one point whatever its commas and colons."""
+    lines: list[list[Labelled]] = [[]]
+    for i in rest:
+        lines[-1].append(i)
+        if i.clause.text.rstrip(" \t\u3000").endswith("\n"):
+            lines.append([])
+    short = [
+        len(line) >= 2
+        and line[-1].clause.text.rstrip(" \t\u3000").endswith("\n")
+        and len("".join(i.clause.text for i in line).strip()) <= _LIST_LINE
+        for line in lines
+    ]
+    out: set[int] = set()
+    n = 0
+    while n < len(lines):
+        m = n
+        while m < len(lines) and short[m]:
+            m += 1
+        if m - n >= 3:
+            out.update(id(i) for line in lines[n:m] for i in line)
+        n = max(m, n + 1)
+    return out
 
 
 def compose(
@@ -266,6 +307,7 @@ def _headed(group: str, text: str, kind: Kind) -> str:
         head is not None
         and kind in (Kind.notice, Kind.reminder)
         and not text.startswith(head[1])
+        and head[0] not in text  # 「值班时间是早上8点」 names itself
         and _SHOWS[group].search(text)
         and len(text) <= 30
     ):
@@ -311,6 +353,13 @@ def _salutation(text: str) -> str:
     text = official(text)
     text = re.sub(r"^(?:hi|hello|dear|hey|嗨|哈喽)[\s,，]*", "", text, flags=re.IGNORECASE)
     text = re.sub(r"^(?:收到|好的|嗯|哦|ok)+[哈啊呀嗯]*[\s,，]*", "", text, flags=re.IGNORECASE)
+    # 「各位同事新年好呀提前给大家拜个早年」: whom it addresses ends where the greeting begins.
+    greeting = re.search(
+        r"[，,\s]*(?:早上|上午|中午|下午|晚上|新年|节日|周末)?(?:您好|你们好|你好|大家好|好呀|好啊|辛苦了)",
+        text,
+    )
+    if greeting and greeting.start() >= 2:
+        text = text[: greeting.start()]
     text = re.sub(r"(?:早上|上午|中午|下午|晚上)?(?:您好|你好|大家好|好)$", "", text).strip(
         " ，,：:！!"
     )

@@ -116,6 +116,13 @@ def label(draft: str) -> list[Labelled]:
             name = "requirement"  # a name amid the details (「赵刚，联系电话……」) is a detail
         elif name in DROPPED and (has_fact(c.text) or _is_person(c.text)):
             name = "requirement"  # a fact or a person is never thrown away as small talk
+        elif (
+            name in ("greeting", "ping")
+            and any(o.label not in DROPPED and o.label != "sender" for o in out)
+            and (_ROLE.search(c.text.strip(" ，,。：:、\n")) or _ORG.search(c.text))
+        ):
+            # 「正月初一：带班 李副书记，」: after the matter a role is a detail, not a salutation
+            name = "requirement"
         elif name in ("sensitive", "injection"):
             name = "requirement"  # only the checks above may withhold a clause
         secret_run = secret_run and name == "sensitive"
@@ -170,7 +177,8 @@ def _names_signer(text: str) -> bool:
 
 
 _ROLE = re.compile(
-    r"(?:科长|主任|书记|局长|处长|部长|老师|经理|所长|站长|队长|委员|干事|主席|组长)\s*$"
+    r"(?:科长|主任|书记|局长|处长|部长|老师|经理|所长|站长|队长|委员|干事|主席|组长|镇长|县长|市长|"
+    r"区长|乡长|村长|校长|院长|行长|厂长|会长|社长|主管|总监)\s*$"
 )
 
 

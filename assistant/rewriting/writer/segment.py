@@ -7,8 +7,11 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+# A space between Chinese words cuts text typed without punctuation (「明天上午开会 地点三楼」),
+# but not a role from its name or a unit from its person (「带班 赵书记」, 「党政办 小何」).
 _BREAK = re.compile(
-    r"[，,。！？!?；;\n]+[ \t　]*|[…]{1,2}|(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])"
+    r"[，,。！？!?；;\n]+[ \t　]*|[…]{1,2}"
+    r"|(?<=[\u4e00-\u9fff]{3})[ \u3000]+(?=[\u4e00-\u9fff]{3})"
 )
 # A colon ends a clause (「各位老师：」, 「情况是这样的：」) unless what precedes it is a field name
 # (「时间：1月16日」, 「联系人：」) or a clock time (「10:30」).
@@ -17,6 +20,11 @@ _SEGMENT = re.compile(r"[^，,。！？!?；;\n：:]*$")
 _FIELDS = re.compile(
     r"^(?:时间|時間|地点|地點|内容|內容|要求|电话|電話|联系人|聯繫人|联系|人员|人員|对象|對象|材料|备注|備註|节目|彩排|"
     r"议程|主题|事由|说明|范围|方式|截止|日期|邮箱|地址|费用|金额|名单|时长|报名)$"
+)
+# A greeting ends a clause even without a mark after it (「各位老师大家好～本学期运动会定了」):
+# whom it addresses goes to the salutation, the matter stays in the body.
+_GREETING = re.compile(
+    r"(?:大家好|您好|你好|们好|新年好|早上好|上午好|中午好|下午好|晚上好)[呀啊哈哦]?[～~]*(?![\s，,。！？!?；;：:、～~)）]|$)"
 )
 LONG = 16  # a stretch without punctuation longer than this is cut where the boundary model says
 
@@ -36,6 +44,7 @@ def clauses(draft: str) -> list[Clause]:
     urls = [m.span() for m in _URL.finditer(draft)]
     cuts = {0, len(draft)}
     cuts.update(m.end() for m in _BREAK.finditer(draft))
+    cuts.update(m.end() for m in _GREETING.finditer(draft))
     for m in _COLON.finditer(draft):
         if any(s <= m.start() < e for s, e in urls):
             continue
