@@ -187,3 +187,47 @@ def test_a_message_with_a_missing_fact_never_reads_ok():
     )
     assert report.verdict is not Verdict.ok
     assert {f.rule for f in report.findings} == {"fact-missing"}
+
+
+# ------------------------------------------------------------------ lists, greetings, spaces
+ROSTER = (
+    "各位同事好！国庆值班安排如下：\n"
+    "10月1日：带班 周局长，值班 马可、宋佳\n"
+    "10月2日：带班 吴副局长，值班 韩冬、林夕\n"
+    "10月3日：带班 郑主任，值班 田野、白露\n"
+    "值班室在二楼西侧。局办公室 小秦"
+)
+
+
+def test_a_list_written_line_by_line_stays_one_point_per_line():
+    message = rewrite(ROSTER, sender=None, kind="notice", offline=True).message
+    for line in (
+        "10月1日：带班 周局长，值班 马可、宋佳",
+        "10月2日：带班 吴副局长，值班 韩冬、林夕",
+        "10月3日：带班 郑主任，值班 田野、白露",
+    ):
+        assert any(row.endswith(line + "。") and row[0].isdigit() for row in message.splitlines())
+    assert "时间：10月" not in message  # a line of the draft's list keeps its own words
+
+
+def test_a_role_amid_the_list_is_not_taken_for_a_salutation():
+    labels = {i.clause.text.strip(" ，\n"): i.label for i in label(ROSTER)}
+    assert labels.get("带班 吴副局长") not in ("greeting", "ping")
+    assert "吴副局长" in rewrite(ROSTER, sender=None, kind="notice", offline=True).message
+
+
+def test_a_space_keeps_a_role_with_its_name_and_still_cuts_longer_words():
+    assert [c.text for c in clauses("带班 周局长")] == ["带班 周局长"]
+    assert [c.text for c in clauses("局办公室 小秦")] == ["局办公室 小秦"]
+    assert len(clauses("明天上午开会 地点在三楼")) == 2
+
+
+def test_a_greeting_ends_its_clause_so_the_matter_after_it_stays():
+    draft = "各位老师大家好～期中家长会定在下周四晚上7点，在各班教室召开。教务处"
+    assert [c.text for c in clauses(draft)][:2] == [
+        "各位老师大家好～",
+        "期中家长会定在下周四晚上7点，",
+    ]
+    result = rewrite(draft, sender=None, kind="notice", offline=True)
+    assert result.message.splitlines()[1] == "各位老师："
+    assert "期中家长会" in result.message.split("\n", 2)[2]
