@@ -1179,6 +1179,7 @@ HIDDEN = {
     "Cf soft hyphen": "\u00ad",
     "Cf right-to-left override": "\u202e",
     "Cf BOM": "\ufeff",
+    "Cf musical symbol begin beam": "\U0001d173",
     "Cc control": "\x01",
     "Cc next line": "\x85",
     "Zl": "\u2028",

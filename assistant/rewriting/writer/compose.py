@@ -143,6 +143,14 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind) -> list[str]:
             points.append((group, text))  # a sentence, a line or an item of the draft's own list
             marked = bool(ITEM_MARK.match(i.clause.text)) or id(i) in in_list
             listed_points.append(id(i) in in_list)
+        elif (
+            not _marked_end(previous)
+            and previous.label in ("deadline", "time")
+            and group not in ("time", "submission")
+        ):
+            # By when, with no mark after it, then what to do: one point (「请各处室周一下班前」
+            # +「让信息中心的同事上门装」), not a time left hanging on its own.
+            points[-1] = (points[-1][0], f"{points[-1][1]}{text}")
         elif marked and id(i) in in_list:
             mark = previous.clause.text.rstrip(" \t")[-1:]
             glue = "：" if mark in "：:" else ("，" if _marked_end(previous) else "")
