@@ -28,7 +28,7 @@ _CARD = re.compile(r'class="verdict-card[^"]*"[^>]*>([^<]*)</div>')
 def at():
     from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file(APP, default_timeout=30)
+    app = AppTest.from_file(APP, default_timeout=120)
     app.run()
     assert not app.exception
     # A fixed working-day morning: verdicts must not depend on when the suite runs.

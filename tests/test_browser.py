@@ -122,11 +122,15 @@ def server(tmp_path):
 def test_check_and_rewrite_in_a_browser(server):
     from playwright.sync_api import expect, sync_playwright
 
+    # Waits are guards against a hang, never a measure of speed: the first rewrite of a fresh
+    # server pays jieba's dictionary and the writer's models, on a CI machine that may be loaded
+    # (Playwright's own 5 s default turned a fresh clone red once).
+    expect.set_options(timeout=120_000)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-            page.set_default_timeout(30_000)
+            page.set_default_timeout(120_000)
             page.goto(server)
 
             draft = page.get_by_label("草稿")

@@ -156,13 +156,19 @@ class TitleModel:
     prefix: Linear
     suffix: Linear
     threshold: float
+    # Below this, the surest word is not sure enough and the matter clause names the title
+    # better (`title.py`): "" lets the writer fall back to it.
+    confident: float = 0.0
 
     def matter(self, clauses: list[tuple[str, str]], kind: str) -> str:
-        """The title's matter (「召开安全生产工作会议」), or "" when the draft gives none."""
+        """The title's matter (「召开安全生产工作会议」), or "" when the draft gives none or the
+        model is not confident of any of its words."""
         found = words(clauses, kind)
         if not found:
             return ""
         scored = [(w, self.word.probability(w.features)) for w in found]
+        if max(p for _, p in scored) < self.confident:
+            return ""
         kept: list[tuple[str, float]] = []
         for w, p in scored:
             if p >= self.threshold and all(w.text != k for k, _ in kept):
@@ -189,5 +195,9 @@ def model() -> TitleModel | None:
     except FileNotFoundError:
         return None
     return TitleModel(
-        Linear(data["word"]), Linear(data["prefix"]), Linear(data["suffix"]), data["threshold"]
+        Linear(data["word"]),
+        Linear(data["prefix"]),
+        Linear(data["suffix"]),
+        data["threshold"],
+        data.get("confident", 0.0),
     )
