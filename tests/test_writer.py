@@ -144,6 +144,23 @@ def test_the_learned_title_never_carries_a_withheld_clause():
     assert "张三" not in found and "3201" not in found
 
 
+def test_an_unsure_title_model_gives_way_to_the_matter_clause(monkeypatch):
+    """Below the model's confidence the writer titles by the matter clause (`title.py`)."""
+    import dataclasses
+
+    from assistant.rewriting.writer import title_model
+
+    draft = "王主任，办公室那台打印机又坏了，想申请买两台打印机，共3600元"
+    sure = title_model.model()
+    clauses = [(i.text, i.label) for i in label(draft)]
+    assert sure.confident > 0 and sure.matter(clauses, "request")
+    unsure = dataclasses.replace(sure, confident=1.01)  # no probability reaches it
+    assert unsure.matter(clauses, "request") == ""
+    monkeypatch.setattr(title_model, "model", lambda: unsure)
+    made = rewrite(draft, sender="办公室", kind="request", offline=True).title
+    assert made.startswith("关于") and made.endswith("的请示") and "打印机" in made
+
+
 def test_the_title_model_trains_deterministically():
     from training.clauses import load
     from training.titles import fit
