@@ -32,10 +32,11 @@ def validate_text(text: object, *, rewritten: bool = False) -> str:
 
 def _only_hidden(text: str) -> bool:
     """Nothing a reader can see: zero-width, format, control or private-use characters only."""
-    import re
-
-    if re.search(r"[\w\u3000-\u9fff\uff00-\uffef]", text):
-        return False  # a letter, a digit or a Chinese character: visible (the usual case)
+    for ch in text:  # stops at the first visible character: the first one, as a rule
+        if ch.isspace():
+            continue  # 「\u3000」, the ideographic space, is blank too
+        if ch.isalnum() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef":
+            return False  # a letter, a digit or a Chinese character: visible (the usual case)
     import unicodedata
 
     return all(

@@ -57,3 +57,27 @@ def test_the_key_does_not_read_model_files(tmp_path, monkeypatch):
     compiled.fingerprint(rules, models)
     assert opened and not [p for p in opened if p.startswith(os.fspath(models))]
     assert any(p.endswith("red_lines.yaml") for p in opened)
+
+
+def test_a_lazy_pattern_pickles_as_its_source_and_compiles_on_first_use():
+    import pickle
+
+    from assistant.engine.normalize import LazyPattern
+
+    used = LazyPattern(r"红\s*包")
+    assert used.search("发个红 包") is not None  # compiled now
+    back = pickle.loads(pickle.dumps(used))
+    assert object.__getattribute__(back, "_compiled") is None  # not compiled by unpickling
+    assert back.search("发个红 包").group() == "红 包" and back.pattern == r"红\s*包"
+
+
+def test_the_cached_rules_keep_gated_patterns_uncompiled_until_a_trigger(tmp_path):
+    import pickle
+
+    from assistant.engine.normalize import LazyPattern
+
+    rules = compiled.load_compiled()
+    gated = [r for r in rules.rules if r.regex is not None and r.gated]
+    assert gated and all(isinstance(r.regex, LazyPattern) for r in gated)
+    back = pickle.loads(pickle.dumps(rules))
+    assert all(object.__getattribute__(r.regex, "_compiled") is None for r in back.rules if r.gated)

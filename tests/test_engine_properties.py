@@ -125,6 +125,7 @@ def refused(text: str) -> bool:
 @PROPERTY
 @given(text=texts, channel=channels, kind=kinds, when=times)
 @example(text="\u200b", channel=Channel.work_group, kind=None, when=None)
+@example(text="\x1b\u3000", channel=Channel.work_group, kind=None, when=None)
 @example(text="\u200b\u200b红\u200b包", channel=Channel.private, kind=Kind.notice, when="23:59")
 @example(text="😂" * 50, channel=Channel.sms, kind=Kind.reply, when=None)
 @example(text="\x00\x01\x02", channel=Channel.moments, kind=None, when="00:00")

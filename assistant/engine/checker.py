@@ -7,7 +7,6 @@ library's pydantic `Report`.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections import namedtuple
 from functools import cache
@@ -17,7 +16,7 @@ from assistant.engine import lexicon
 from assistant.engine.compiled import Compiled, load_compiled
 from assistant.engine.detectors import base as detectors
 from assistant.engine.document import Document
-from assistant.engine.normalize import PICTOGRAPHS
+from assistant.engine.normalize import PICTOGRAPHS, LazyPattern
 from assistant.engine.paths import RULES_DIR
 from assistant.inputs import validate_text
 from assistant.vocabulary import Category, Channel, Kind, verdict_of_severities
@@ -219,7 +218,7 @@ class Engine:
 
 # What the send guard reads through: line breaks and pictographs (「机\n❤密」 reads 「机密」).
 # 「★」 is not decoration there: it is the mark of a secrecy period (「秘密★1年」).
-_TIGHT_GONE = re.compile(f"[\r\n]|(?![★☆])[{PICTOGRAPHS}]")
+_TIGHT_GONE = LazyPattern(f"[\r\n]|(?![★☆])[{PICTOGRAPHS}]")  # the send guard only
 
 
 def _guard_spans(doc: Document, words: tuple[str, ...]) -> list[tuple[int, int]]:

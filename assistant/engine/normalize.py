@@ -11,6 +11,7 @@ only then is an index map built.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # Characters that carry no meaning and are used to break words apart invisibly.
 INVISIBLE = [
@@ -99,6 +100,11 @@ class LazyPattern:
         self._args = (pattern, flags)
         self._compiled: re.Pattern[str] | None = None
 
+    def __reduce__(self) -> tuple[type, tuple[str, int]]:
+        # Pickled as its source, so a compiled rule set (the cache) unpickles without compiling
+        # patterns a `check` may never use (a regex behind a trigger keyword).
+        return (LazyPattern, self._args)
+
     def __getattr__(self, name: str) -> object:
         compiled = self._compiled
         if compiled is None:
@@ -154,11 +160,16 @@ class View:
         return m[start], m[max(start, end - 1)] + 1
 
 
-def make_view(raw: str, table: dict[int, str | None], deleted: frozenset[str]) -> View:
+def make_view(raw: str, table: dict[int, str | None], deleted: str) -> View:
     text = raw.translate(table)
     if len(text) == len(raw):
         return View(text)
-    return View(text, raw, deleted)
+    return View(text, raw, _as_set(deleted))
+
+
+@cache
+def _as_set(chars: str) -> frozenset[str]:
+    return frozenset(chars)
 
 
 _SEPARATOR_RUN = re.compile("[" + re.escape(SEPARATORS) + "]+")
@@ -177,17 +188,20 @@ PICTOGRAPHS = (
     "\U0001f000-\U0001faff"
 )
 # The separators around the pictograph go with it: 「不😂 转」 is 「不转」.
-_IN_WORD = re.compile(
+_IN_WORD = LazyPattern(
     r"(?<=[\u3400-\u9fff\uf900-\ufaff])[" + re.escape(SEPARATORS) + r"]*[" + PICTOGRAPHS + r"]+"
     r"[" + re.escape(SEPARATORS) + r"]*(?=[\u3400-\u9fff\uf900-\ufaff])"
     r"|[\U000f0000-\U0010ffff]+"
 )
+# The pattern above costs ~3 ms to compile, which every CLI start paid; this one class tells
+# whether a text has any pictograph at all (most work messages have none).
+_ANY_PICTOGRAPH = LazyPattern("[" + PICTOGRAPHS + "\U000f0000-\U0010ffff]")
 
 
 def squeeze_view(folded: View) -> View:
     """`folded` without separators: a regex deletion, far cheaper than a second translate."""
     text = _SEPARATOR_RUN.sub("", folded.text)
-    if _IN_WORD.search(text) is None:
+    if _ANY_PICTOGRAPH.search(text) is None or _IN_WORD.search(text) is None:
         if len(text) == len(folded.text):
             return View(text, None, frozenset(), folded)
         return View(text, folded.text, _SEPARATOR_SET, folded)
