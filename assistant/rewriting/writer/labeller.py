@@ -26,6 +26,8 @@ INSTRUCTION = re.compile(
     r"不要改写|你现在是|system prompt|系统提示|扮演|输出[“\"「']?已完成|"
     r"(?:草稿|消息)\s*(?:结束|結束|开始|開始)|^\s*[\[【(（]?\s*(?:系统|system|assistant)\s*[\]】)）]?\s*[：:]|"
     r"(?:AI|ai|人工智能|大模型)\s*(?:助手)?\s*(?:请注意|注意|你)|"
+    r"(?:如果|假如|若|要是)你是(?:AI|人工智能|大模型|模型|机器人|助手|GPT|ChatGPT)|"
+    r"(?:润色|改写|生成|处理|转写)(?:时|的时候)[^。！？\n]{0,6}(?:把|将)|"
     r"(?:请)?(?:把|将)(?:这条|这份|本条|整条|全部|所有)?(?:通知|消息|内容|正文|草稿|文字)(?:都)?(?:改为|改成|换成|替换为|写成)|"
     r"^\s*(?:改成|改为|换成|替换为)\s*[：:]|"
     r"(?:把|将)(?:以上|上面|上述|前面|这段|这条)(?:的)?(?:内容|消息|文字|通知)?(?:都)?(?:改写|改成|替换|删掉|删除|输出)|改写成[“\"「]|"
@@ -98,6 +100,8 @@ def label(draft: str) -> list[Labelled]:
         ):
             # The clause that names the secret and what follows it in the same sentence, up
             # to the arrangements (a time, a place) the reader still needs.
+            if not secret_run:
+                _withhold_before(out)
             name, why, secret_run = "sensitive", "涉密内容", True
         elif INSTRUCTION.search(c.text) or (
             injection_run and not _ends_sentence(out[-1].clause.text)
@@ -129,6 +133,20 @@ def label(draft: str) -> list[Labelled]:
         injection_run = injection_run and name == "injection"
         out.append(Labelled(c, name, scores[at_matter], why))
     return out
+
+
+def _withhold_before(out: list[Labelled]) -> None:
+    """「患者家属……情绪激动，扬言要去拉横幅，这个信息暂时不要外传」: a sign of a secret that comes at
+    the end of its sentence speaks of what the sentence said before it, which goes with it — back
+    to the sentence's start, stopping at the time, the matter or whom it addresses."""
+    k = len(out)
+    while k > 0 and not _ends_sentence(out[k - 1].clause.text):
+        prev = out[k - 1]
+        if prev.label in ("time", "deadline", "sender", "greeting", "matter"):
+            break
+        if prev.label not in ("sensitive", "injection"):
+            out[k - 1] = Labelled(prev.clause, "sensitive", prev.matter, "涉密内容", prev.removed)
+        k -= 1
 
 
 _LABELLED = r"(?:(?:的)?(?:身份证号码|身份证号|身份证|证件号码|证件号|卡号|银行卡号|银行卡|账号)[：:是为\s]*)?"

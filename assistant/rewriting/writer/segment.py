@@ -12,6 +12,10 @@ from itertools import pairwise
 _BREAK = re.compile(
     r"[，,。！？!?；;\n]+[ \t　]*|[…]{1,2}"
     r"|(?<=[\u4e00-\u9fff]{3})[ \u3000]+(?=[\u4e00-\u9fff]{3})"
+    # 「各位～明天上午9点」: a tilde after an address or a particle is a chatty comma; between
+    # numbers or days (「8点～10点」, 「周一～周五」) it is a range and stays.
+    r"|(?:(?<=各位|大家|院长|主任|老师|书记|局长|科长|处长|校长|经理|领导|同事|同学|师傅)"
+    r"|(?<=[们好啦呀哈哦嘛呢吧总]))[～~]+"
 )
 # A colon ends a clause (「各位老师：」, 「情况是这样的：」) unless what precedes it is a field name
 # (「时间：1月16日」, 「联系人：」) or a clock time (「10:30」).
