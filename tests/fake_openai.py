@@ -102,6 +102,28 @@ class FakeOpenAI:
         self.httpd.server_close()
         self._thread.join(timeout=5)
 
+    def __enter__(self) -> FakeOpenAI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def settings(self, **over: Any) -> Any:
+        """The assistant's model settings pointed at this server: no retries, a short timeout."""
+        from pydantic import SecretStr
+
+        from assistant.rewriting.settings import Settings
+
+        values = {
+            "api_key": SecretStr("sk-test"),
+            "base_url": self.url,
+            "model": "test-model",
+            "timeout": 5,
+            "max_retries": 0,
+            **over,
+        }
+        return Settings(**values)
+
     # -- used by the handler ------------------------------------------------------------------
     def _next(self, body: dict[str, Any], path: str, auth: str) -> Step:
         with self._lock:
@@ -226,8 +248,5 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def fake_openai() -> Iterator[FakeOpenAI]:
-    server = FakeOpenAI().start()
-    try:
+    with FakeOpenAI() as server:
         yield server
-    finally:
-        server.close()

@@ -46,15 +46,7 @@ MESSAGES = [("system", "只输出 JSON。"), ("human", "改写：明天开会")]
 
 
 def make_settings(server: FakeOpenAI, **over) -> Settings:
-    values = {
-        "api_key": SecretStr(KEY),
-        "base_url": server.url,
-        "model": "test-model",
-        "timeout": 5,
-        "max_retries": 0,
-        **over,
-    }
-    return Settings(**values)
+    return server.settings(**{"api_key": SecretStr(KEY), **over})
 
 
 def call(server: FakeOpenAI, schema=OfficialMessage, **over):

@@ -73,15 +73,7 @@ GOOD = reply()
 
 
 def make_settings(server: FakeOpenAI, **over: Any) -> Settings:
-    values = {
-        "api_key": SecretStr(KEY),
-        "base_url": server.url,
-        "model": "test-model",
-        "timeout": 5,
-        "max_retries": 0,
-        **over,
-    }
-    return Settings(**values)
+    return server.settings(**{"api_key": SecretStr(KEY), **over})
 
 
 def run(server: FakeOpenAI, *steps, draft: str = DRAFT, ask: dict | None = None, **over):
@@ -1241,11 +1233,8 @@ SPELLING_GAPS = [
 def server() -> Iterator[FakeOpenAI]:
     from fake_openai import FakeOpenAI
 
-    fake = FakeOpenAI().start()
-    try:
+    with FakeOpenAI() as fake:
         yield fake
-    finally:
-        fake.close()
 
 
 def _traditional(text: str) -> str:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
-from pydantic import SecretStr
 
 from assistant.engine.loader import load_rule_set
 from assistant.models import Channel, Severity, Verdict
@@ -58,15 +57,7 @@ GOOD = reply()
 
 
 def settings(server: FakeOpenAI, **over: Any) -> Settings:
-    values = {
-        "api_key": SecretStr("sk-test"),
-        "base_url": server.url,
-        "model": "test-model",
-        "timeout": 5,
-        "max_retries": 0,
-        **over,
-    }
-    return Settings(**values)
+    return server.settings(**over)
 
 
 def run(server: FakeOpenAI, *steps, draft: str = DRAFT, ask: dict | None = None, **over):

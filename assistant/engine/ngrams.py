@@ -8,6 +8,10 @@ read as 0 — a phone number or a date is a shape, not a word to learn.
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # typing costs start-up time; annotations are strings
+if TYPE_CHECKING:
+    from typing import Any
+
 DIGITS = str.maketrans("0123456789", "0000000000")
 
 
@@ -27,3 +31,28 @@ def char_ngrams(text: str, low: int, high: int) -> list[str]:
     for n in range(low, high + 1):
         out.extend(text[i : i + n] for i in range(len(text) - n + 1))
     return out
+
+
+def feature_automaton(features: list[str]) -> Any:
+    """An Aho-Corasick automaton whose value for each feature is its index: the learned models
+    find the n-grams of a text they know in one C-level pass."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for i, gram in enumerate(features):
+        automaton.add_word(gram, i)
+    automaton.make_automaton()
+    return automaton
+
+
+def read_model(models_dir: str, filename: str) -> dict[str, Any] | None:
+    """A model file written by `python -m training`, or None when it is absent (the rules still
+    run without it)."""
+    import json
+    import os
+
+    path = os.path.join(models_dir, filename)
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)

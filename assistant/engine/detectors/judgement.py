@@ -15,7 +15,7 @@ import math
 from operator import itemgetter
 
 from assistant.engine.detectors.base import Hit
-from assistant.engine.ngrams import message_view, model_text
+from assistant.engine.ngrams import feature_automaton, message_view, model_text, read_model
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -49,8 +49,6 @@ class NgramModel:
     )
 
     def __init__(self, data: dict[str, Any]) -> None:
-        import ahocorasick
-
         features: list[str] = data["features"]
         # The single characters among the features: the characters Chinese messages use (the
         # input decoder reads a Big5 or GB18030 file by how many of them it finds).
@@ -73,21 +71,25 @@ class NgramModel:
             sum((round(col[i] * _SCALE) + _OFFSET) << (_WIDTH * j) for j, col in enumerate(columns))
             for i in range(len(features))
         ]
-        automaton = ahocorasick.Automaton()
-        for i, gram in enumerate(features):
-            automaton.add_word(gram, i)
-        automaton.make_automaton()
-        self.automaton = automaton
+        self.automaton = feature_automaton(features)
+
+    def _packed_sum(self, text: str) -> tuple[int, int]:
+        """The packed integers of the n-grams present in `text`, summed, and how many there are."""
+        present = set(map(_SECOND, self.automaton.iter(text)))
+        return sum(map(self.packed.__getitem__, present)), len(present)
+
+    @staticmethod
+    def _field(total: int, count: int, j: int) -> int:
+        """Field `j` of a sum of `count` packed integers: the sum of that column's weights."""
+        return ((total >> (_WIDTH * j)) & _MASK) - count * _OFFSET
 
     def scores(self, text: str) -> list[float]:
         """Each label's decision value for a model-view text, in `self.labels` order."""
-        present = set(map(_SECOND, self.automaton.iter(text)))
+        total, count = self._packed_sum(text)
         n = len(self.labels)
-        if not present:
+        if not count:
             return [b for b in self.intercepts]
-        total = sum(map(self.packed.__getitem__, present))
-        bias = len(present) * _OFFSET
-        fields = [((total >> (_WIDTH * j)) & _MASK) - bias for j in range(n + 1)]
+        fields = [self._field(total, count, j) for j in range(n + 1)]
         norm = math.sqrt(fields[n] / _SCALE) or 1.0
         return [b + f / _SCALE / norm for b, f in zip(self.intercepts, fields, strict=False)]
 
@@ -97,8 +99,7 @@ class NgramModel:
         its own n-grams (one C-level pass each); only flagged messages pay for this."""
         # The label's own weights are a field of the packed integers: no second copy is kept
         # (it was half of what every `check` start unpickled).
-        shift, packed = _WIDTH * self.labels.index(label), self.packed
-        iterate = self.automaton.iter
+        j = self.labels.index(label)
         best, best_span, start = -math.inf, (0, 0), 0
         for i in range(len(text) + 1):
             if i < len(text) and text[i] not in CLAUSE_BREAKS:
@@ -107,9 +108,7 @@ class NgramModel:
             while s < e and text[s].isspace():
                 s += 1
             if e > s:
-                present = set(map(_SECOND, iterate(text[s:e])))
-                total = sum(map(packed.__getitem__, present))
-                weight = ((total >> shift) & _MASK) - len(present) * _OFFSET
+                weight = self._field(*self._packed_sum(text[s:e]), j)
                 if weight > best:
                     best, best_span = weight, (s, e)
             start = i + 1
@@ -118,14 +117,8 @@ class NgramModel:
 
 def compile_data(models_dir: str) -> NgramModel | None:
     """The compiled model, or None when `models/judgement.json` is absent (rules still run)."""
-    import json
-    import os
-
-    path = os.path.join(models_dir, MODEL_FILE)
-    if not os.path.isfile(path):
-        return None
-    with open(path, encoding="utf-8") as fh:
-        return NgramModel(json.load(fh))
+    data = read_model(models_dir, MODEL_FILE)
+    return NgramModel(data) if data is not None else None
 
 
 def document_scores(doc: Document, model: NgramModel) -> dict[str, float] | None:

@@ -15,7 +15,7 @@ from array import array
 from operator import itemgetter
 
 from assistant.engine.detectors.base import Hit
-from assistant.engine.ngrams import model_text
+from assistant.engine.ngrams import feature_automaton, model_text, read_model
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,8 +45,6 @@ class RumorIndex:
     )
 
     def __init__(self, data: dict[str, Any]) -> None:
-        import ahocorasick
-
         features: list[str] = data["features"]
         self.idf2 = array("d", data["idf_squared"])
         self.lengths = array("B", [len(f) for f in features])
@@ -67,11 +65,11 @@ class RumorIndex:
         self.post_start = array("I", [0])
         for p in postings:
             self.post_start.append(self.post_start[-1] + len(p))
-        automaton = ahocorasick.Automaton()
-        for i, gram in enumerate(features):
-            automaton.add_word(gram, i)
-        automaton.make_automaton()
-        self.automaton = automaton
+        self.automaton = feature_automaton(features)
+
+    def _texts_with(self, feature: int) -> array:
+        """The indexed retellings that contain `feature`."""
+        return self.post_flat[self.post_start[feature] : self.post_start[feature + 1]]
 
     def best(self, text: str) -> tuple[float, int, set[int]]:
         """(containment, text index, features present) of the closest indexed retelling."""
@@ -79,32 +77,25 @@ class RumorIndex:
         if not present:
             return 0.0, -1, present
         dots: dict[int, float] = {}
-        idf2, flat, starts = self.idf2, self.post_flat, self.post_start
+        idf2 = self.idf2
         for f in present:
             w = idf2[f]
-            for k in flat[starts[f] : starts[f + 1]]:
+            for k in self._texts_with(f):
                 dots[k] = dots.get(k, 0.0) + w
         k = max(dots, key=lambda t: (dots[t] / self.norms[t], -t))
         return dots[k] / self.norms[k], k, present
 
     def span(self, text: str, k: int, present: set[int]) -> tuple[int, int]:
         """From the first to the last n-gram the message shares with retelling `k`."""
-        flat, starts = self.post_flat, self.post_start
-        mine = {f for f in present if k in flat[starts[f] : starts[f + 1]]}
+        mine = {f for f in present if k in self._texts_with(f)}
         ends = [(end, f) for end, f in self.automaton.iter(text) if f in mine]
         start = min(end + 1 - self.lengths[f] for end, f in ends)
         return start, max(end for end, _ in ends) + 1
 
 
 def compile_data(models_dir: str) -> RumorIndex | None:
-    import json
-    import os
-
-    path = os.path.join(models_dir, MODEL_FILE)
-    if not os.path.isfile(path):
-        return None
-    with open(path, encoding="utf-8") as fh:
-        return RumorIndex(json.load(fh))
+    data = read_model(models_dir, MODEL_FILE)
+    return RumorIndex(data) if data is not None else None
 
 
 class KnownRumorMatch:

@@ -126,23 +126,29 @@ class _Said:
         return text
 
 
+@dataclass
+class _Point:
+    group: str  # the label of the detail it opened with (deadline and submission are one)
+    text: str
+    listed: bool = False  # a line of the draft's own list: it keeps its words, unheaded
+
+
 def _details(rest: list[Labelled], said: _Said, kind: Kind) -> list[str]:
     """The remaining clauses as points, in the draft's order: details of one kind said one
     after another make one point; a line or sentence of a list is a point of its own."""
-    points: list[tuple[str, str]] = []
+    points: list[_Point] = []
     previous: Labelled | None = None
     marked = False  # the current point is a line of the draft's own list: its commas stay in it
     in_list = _list_lines(rest)
-    listed_points: list[bool] = []  # a line of the draft's list: it keeps its own words, unheaded
     for i in rest:
         text = said(i)
         if not text:
             continue
         group = _GROUP.get(i.label, i.label)
         if not points or previous is None or _ends(previous) or ITEM_MARK.match(i.clause.text):
-            points.append((group, text))  # a sentence, a line or an item of the draft's own list
+            # a sentence, a line or an item of the draft's own list
+            points.append(_Point(group, text, id(i) in in_list))
             marked = bool(ITEM_MARK.match(i.clause.text)) or id(i) in in_list
-            listed_points.append(id(i) in in_list)
         elif (
             not _marked_end(previous)
             and previous.label in ("deadline", "time")
@@ -150,28 +156,24 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind) -> list[str]:
         ):
             # By when, with no mark after it, then what to do: one point (「请各处室周一下班前」
             # +「让信息中心的同事上门装」), not a time left hanging on its own.
-            points[-1] = (points[-1][0], f"{points[-1][1]}{text}")
+            points[-1].text += text
         elif marked and id(i) in in_list:
             mark = previous.clause.text.rstrip(" \t")[-1:]
-            glue = "：" if mark in "：:" else ("，" if _marked_end(previous) else "")
-            points[-1] = (points[-1][0], f"{points[-1][1]}{glue}{text}")
+            points[-1].text += (
+                "：" if mark in "：:" else "，" if _marked_end(previous) else ""
+            ) + text
         elif (
-            group != points[-1][0]
-            and ((group in _DETAILS and points[-1][0] in _DETAILS) or len(points[-1][1]) >= 20)
-        ) or (group in _LISTED and points[-1][0] in _LISTED and not marked):
+            group != points[-1].group
+            and ((group in _DETAILS and points[-1].group in _DETAILS) or len(points[-1].text) >= 20)
+        ) or (group in _LISTED and points[-1].group in _LISTED and not marked):
             # A long run of commas, cut where the detail changes; the items of a list said
             # one after another (「编织袋2000条，铁锹30把」) are points of their own.
-            points.append((group, text))
-            listed_points.append(False)
+            points.append(_Point(group, text))
         else:
             # A cut the boundary model made (no mark in the draft) is joined without a comma.
-            glue = "，" if _marked_end(previous) else ""
-            points[-1] = (points[-1][0], f"{points[-1][1]}{glue}{text}")
+            points[-1].text += ("，" if _marked_end(previous) else "") + text
         previous = i
-    return [
-        sentence(text) if listed else _headed(group, text, kind)
-        for (group, text), listed in zip(points, listed_points, strict=True)
-    ]
+    return [sentence(p.text) if p.listed else _headed(p.group, p.text, kind) for p in points]
 
 
 _LIST_LINE = 60  # characters: a longer line is prose, cut at its details as any sentence
