@@ -285,7 +285,7 @@ def _same_sentence(raw: str, span: Span, leaks: list[Span]) -> bool:
     了」): a word of a leak, not itself forbidden, in the hit's own sentence."""
     for s, e in leaks:
         lo, hi = (span[1], s) if s >= span[1] else (e, span[0])
-        if not any(ch in SENTENCE_BREAKS for ch in raw[lo:hi]):
+        if not _stops(raw[lo:hi]):
             return True
     return False
 
@@ -294,8 +294,12 @@ def _same_sentence(raw: str, span: Span, leaks: list[Span]) -> bool:
 _CONTRASTS = ("但", "可是", "不过", "还是", "然而", "却")
 
 
+def _stops(between: str) -> bool:
+    return any(ch in SENTENCE_BREAKS for ch in between)
+
+
 def _breaks(between: str) -> bool:
-    return any(ch in SENTENCE_BREAKS for ch in between) or any(c in between for c in _CONTRASTS)
+    return _stops(between) or any(c in between for c in _CONTRASTS)
 
 
 def _merge(spans: list[Span]) -> list[Span]:
