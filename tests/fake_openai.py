@@ -246,6 +246,37 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client timed out and went away
 
 
+def cli_env(
+    server: FakeOpenAI | None = None, *, key: str = "sk-test", **extra: str
+) -> dict[str, str]:
+    """The environment of a CLI subprocess: none of the user's model settings or proxies, the
+    tests' rules cache, and (with `server`) the settings that point the CLI at the server."""
+    import os
+    from pathlib import Path
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OPENAI_", "ASSISTANT_"))
+        and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
+    }
+    env.update(
+        ASSISTANT_CACHE_DIR=str(Path(__file__).resolve().parents[1] / ".cache" / "test-rules"),
+        NO_PROXY="127.0.0.1,localhost",
+        PYTHONIOENCODING="utf-8",
+    )
+    if server is not None:
+        env.update(
+            OPENAI_API_KEY=key,
+            OPENAI_BASE_URL=server.url,
+            ASSISTANT_MODEL="test-model",
+            ASSISTANT_TIMEOUT="5",
+            ASSISTANT_MAX_RETRIES="0",
+        )
+    env.update(extra)
+    return env
+
+
 @pytest.fixture
 def fake_openai() -> Iterator[FakeOpenAI]:
     with FakeOpenAI() as server:

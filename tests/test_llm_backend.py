@@ -9,7 +9,6 @@ shows anywhere but the Authorization header.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -356,22 +355,9 @@ def test_a_failed_second_opinion_keeps_the_rules_verdict(fake_openai, engine):
 
 
 def run_cli(server: FakeOpenAI, *args: str, draft: str = DRAFT) -> subprocess.CompletedProcess:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("OPENAI_", "ASSISTANT_"))
-        and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
-    }
-    env.update(
-        OPENAI_API_KEY=KEY,
-        OPENAI_BASE_URL=server.url,
-        ASSISTANT_MODEL="test-model",
-        ASSISTANT_TIMEOUT="5",
-        ASSISTANT_MAX_RETRIES="0",
-        ASSISTANT_CACHE_DIR=str(ROOT / ".cache" / "test-rules"),
-        NO_PROXY="127.0.0.1,localhost",
-        PYTHONIOENCODING="utf-8",
-    )
+    from fake_openai import cli_env
+
+    env = cli_env(server, key=KEY)
     return subprocess.run(
         [sys.executable, "-m", "assistant", "rewrite", *args],
         input=draft.encode("utf-8"),

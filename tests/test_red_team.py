@@ -18,7 +18,6 @@ G  properties: hidden characters never change a red-line verdict; a secret never
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -108,27 +107,9 @@ def digits_only(text: str) -> str:
 
 
 def cli_env(server: FakeOpenAI | None = None, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("OPENAI_", "ASSISTANT_"))
-        and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
-    }
-    env.update(
-        ASSISTANT_CACHE_DIR=str(ROOT / ".cache" / "test-rules"),
-        NO_PROXY="127.0.0.1,localhost",
-        PYTHONIOENCODING="utf-8",
-    )
-    if server is not None:
-        env.update(
-            OPENAI_API_KEY=KEY,
-            OPENAI_BASE_URL=server.url,
-            ASSISTANT_MODEL="test-model",
-            ASSISTANT_TIMEOUT="5",
-            ASSISTANT_MAX_RETRIES="0",
-        )
-    env.update(extra)
-    return env
+    from fake_openai import cli_env as env_for
+
+    return env_for(server, key=KEY, **extra)
 
 
 def cli(*args: str, stdin: bytes | str = b"", env: dict[str, str] | None = None):
