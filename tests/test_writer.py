@@ -281,3 +281,33 @@ def test_an_instruction_s_run_ends_at_the_draft_s_own_contact_field():
     assert [i.label for i in labelled if "AI助手" in i.clause.text] == ["injection"]
     message = rewrite(draft, sender="办公室", kind="notice", offline=True).message
     assert "15078234619" in message and "待定" not in message
+
+
+def test_a_notice_about_locking_classified_papers_away_keeps_its_instructions():
+    # It mentions secrets and gives none away: the secret rules' procedure cues say so.
+    draft = (
+        "各位同事，放假前几件事：一是门窗关好，二是电源拔掉，三是涉密文件、涉密U盘一律锁进保密柜，"
+        "莫放在桌面上，四是公章交党政办保管，1月27日下午4点逐间检查。党政办"
+    )
+    message = rewrite(draft, sender=None, kind="reminder", offline=True).message
+    assert "涉密文件" in message and "保密柜" in message and "门窗" in message
+    # A quiet sign the verdict weighs lightly still withholds what it speaks of.
+    draft = "保密室门禁密码是7395#，搬完我来改。试卷明天下午3点到，请4位同事帮忙搬运。"
+    message = rewrite(draft, sender="办公室", kind="notice", offline=True).message
+    assert "7395" not in message and "下午3点" in message
+
+
+def test_a_request_for_a_reply_that_asks_for_the_decision_is_kept():
+    draft = (
+        "校长，操场篮球架的篮板裂了，一副移动式篮球架大概6800块，"
+        "您看能不能从今年的体育器材经费里出？收到请回复。体育组 蒋老师"
+    )
+    labelled = {i.clause.text: i.label for i in label(draft)}
+    assert labelled["收到请回复。"] == "reply_request"
+    message = rewrite(draft, sender=None, kind="request", offline=True).message
+    assert "体育器材经费" in message and "收到请回复" not in message.split("\n")[2]
+
+
+def test_a_question_tag_at_the_end_of_an_ask_goes():
+    assert official("从办公经费出中不中？") == "从办公经费出"
+    assert official("您看能不能下周补发") == "能否下周补发"

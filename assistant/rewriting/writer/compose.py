@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.rewriting import facts
 from assistant.rewriting.clause_labels import DROPPED, WITHHELD
 from assistant.rewriting.writer import sender as senders
 from assistant.rewriting.writer import title_model
@@ -106,11 +107,27 @@ def _the_point(body: list[Labelled]) -> tuple[Labelled | None, list[str]]:
     return (matters[0] if matters else None), [i.text for i in matters[:3]]
 
 
+# A clause whose character pairs were this share said already, with no new fact, restates.
+RESTATED = 0.8
+RESTATED_MIN = 4
+
+
+def _pairs(key: str) -> set[str]:
+    return {key[i : i + 2] for i in range(len(key) - 1)}
+
+
+def _fact_keys(text: str) -> frozenset[str]:
+    found = facts.extract(text)
+    return frozenset().union(*(f.keys for f in found)) if found else frozenset()
+
+
 class _Said:
     """Clauses in official wording, each said once."""
 
     def __init__(self, notes: list[str]) -> None:
         self.seen: list[str] = []
+        self.bigrams: set[str] = set()
+        self.keys: frozenset[str] = frozenset()
         self.notes = notes
 
     def __call__(self, item: Labelled) -> str:
@@ -118,12 +135,26 @@ class _Said:
         key = _key(text)
         if not key:
             return ""
-        if any(key == k or (len(key) >= 4 and key in k) for k in self.seen):
+        if any(key == k or (len(key) >= 4 and key in k) for k in self.seen) or self._restates(
+            text, key
+        ):
             if "重复的内容只保留一次" not in self.notes:
                 self.notes.append("重复的内容只保留一次")
             return ""
         self.seen.append(key)
+        self.bigrams |= _pairs(key)
+        self.keys |= _fact_keys(text)
         return text
+
+    def _restates(self, text: str, key: str) -> bool:
+        """A point said again in other words (「就是想申请22.6万衔接资金」 after 「剩下22.6万想申请
+        衔接资金支持」): nearly all its character pairs said already, and no fact that is new."""
+        pairs = _pairs(key)
+        if len(pairs) < RESTATED_MIN or not self.bigrams:
+            return False
+        if len(pairs & self.bigrams) < RESTATED * len(pairs):
+            return False
+        return _fact_keys(text) <= self.keys
 
 
 @dataclass

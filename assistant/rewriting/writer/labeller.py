@@ -18,7 +18,7 @@ from assistant.engine.paths import MODELS_DIR
 from assistant.rewriting.clause_labels import DROPPED, clause_view
 from assistant.rewriting.facts import extract
 from assistant.rewriting.writer.segment import Clause, clauses
-from assistant.vocabulary import Category
+from assistant.vocabulary import Category, Channel, Severity
 
 # An instruction aimed at a model, wherever it sits in a clause.
 INSTRUCTION = re.compile(
@@ -85,7 +85,7 @@ def label(draft: str) -> list[Labelled]:
     model = _model()
     parts = clauses(draft)
     personal = engine.personal_data(draft)
-    secrets = engine.signs_of(draft, Category.secret)
+    secrets = _secrets(draft)
     at_matter = model.labels.index("matter")
     out: list[Labelled] = []
     secret_run = False  # inside the run of clauses that a secret sign opened
@@ -135,6 +135,10 @@ def label(draft: str) -> list[Labelled]:
             name = "requirement"  # a name amid the details (「赵刚，联系电话……」) is a detail
         elif name in DROPPED and (has_fact(c.text) or _is_person(c.text)):
             name = "requirement"  # a fact or a person is never thrown away as small talk
+        elif name == "reply_request" and _asks_more(c.text):
+            # 「您看能不能从体育器材经费里出？」 asks for the decision itself; 「收到请回复」 only
+            # for an answer, which the closing says
+            name = "requirement"
         elif (
             name in ("greeting", "ping")
             and any(o.label not in DROPPED and o.label != "sender" for o in out)
@@ -148,6 +152,66 @@ def label(draft: str) -> list[Labelled]:
         injection_run = injection_run and name == "injection"
         out.append(Labelled(c, name, scores[at_matter], why))
     return out
+
+
+def _asks_more(text: str) -> bool:
+    """Does a request for a reply say more than 「收到请回复」: words left once the vocabulary of
+    replying (`rules/writing.yaml` reply_words), fillers and marks are gone?"""
+    from assistant.rewriting.writer.wording import official, vocabulary
+
+    rest = official(text)
+    for word in vocabulary()["reply_words"]:
+        rest = rest.replace(word, "")
+    return len(re.sub(r"[\W_\d]", "", rest)) >= ASKS_MORE
+
+
+ASKS_MORE = 4  # characters
+
+
+def _secrets(draft: str) -> list[tuple[int, int]]:
+    """Where the draft gives a secret away: the checker's secret findings, and every other sign
+    of a secret (「勿外传」, 「密码是」, which the verdict may weigh lightly) — except a sign in a
+    sentence about the secrecy procedure itself, by the secret rules' own cues (「涉密文件一律锁
+    进保密柜」 mentions secrets and gives none away, so it stays in the message). The model path's
+    send guard is stricter still: any sign keeps the draft away from a remote model."""
+    engine = default_engine()
+    report = engine.check(draft, channel=Channel.work_group)
+    found = [
+        (f.start, f.end)
+        for f in report.findings
+        if f.category == Category.secret and f.severity is not Severity.info
+    ]
+    cues, overruled = _procedure_cues()
+    out = list(found)
+    for s, e in engine.signs_of(draft, Category.secret):
+        if any(fs <= s < fe for fs, fe in found):
+            continue
+        said = _sentence_around(draft, s, e)
+        if any(c in said for c in cues) and not any(o in said for o in overruled):
+            continue
+        out.append((s, e))
+    return out
+
+
+@cache
+def _procedure_cues() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The secret rules' cues that a message is about the secrecy procedure, and the cues that
+    overrule them (「拍照发你」): one source, `rules/red_lines.yaml`."""
+    from assistant.engine.loader import load_rule_set
+
+    cues: set[str] = set()
+    overruled: set[str] = set()
+    for rule in load_rule_set().rules:
+        if rule.category == Category.secret:
+            cues.update(rule.match.unless_context)
+            overruled.update(rule.match.context_overruled_by)
+    return tuple(sorted(cues)), tuple(sorted(overruled))
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(stop, 0, start) for stop in _STOPS)
+    rights = [i for i in (text.find(stop, end) for stop in _STOPS) if i >= 0]
+    return text[left + 1 : min(rights) if rights else len(text)]
 
 
 def _withhold_before(out: list[Labelled]) -> None:
