@@ -363,7 +363,7 @@ def test_a_secret_draft_sends_nothing(fake_openai, draft):
     assert result.attempts == 1
     assert any("未发送给模型" in n and "涉密" in n for n in result.notes)
     # The offline writer leaves the secret out of the message, and says so.
-    assert any("涉密内容不宜群发" in n for n in result.notes)
+    assert any("涉密内容已从消息中删去" in n and "不能通过微信" in n for n in result.notes)
     assert "密" not in result.message.split("\n", 1)[1]
 
 
@@ -432,7 +432,9 @@ def test_offline_rewrite_of_every_eval_case(case, engine):
     ]
     if {"secret", "id"} & set(case.get("tags", [])):
         # Left out of the message, and the notes say so (a secret, someone's ID number).
-        assert any("不宜群发" in n for n in result.notes), result.notes
+        assert any("不宜群发" in n or "涉密内容已从消息中删去" in n for n in result.notes), (
+            result.notes
+        )
     # Red lines still in the message keep it from 可以发; what was left out cannot.
     draft_red_lines = [f for f in draft_red_lines if f.excerpt in result.message]
     if draft_red_lines:

@@ -144,19 +144,31 @@ def test_the_learned_title_never_carries_a_withheld_clause():
     assert "张三" not in found and "3201" not in found
 
 
-def test_an_unsure_title_model_gives_way_to_the_matter_clause(monkeypatch):
-    """Below the model's confidence the writer titles by the matter clause (`title.py`)."""
-    import dataclasses
+def test_the_title_is_what_most_candidates_agree_on():
+    from assistant.rewriting.writer.title_model import consensus
 
+    assert consensus(["召开安全生产会议", "通知如下", "召开安全生产工作会议"]) == "召开安全生产会议"
+    assert consensus(["报送财务报表", "财务报表"]) == "报送财务报表"  # two: the first
+    assert consensus([]) == ""
+
+
+def test_the_learned_titles_compete_at_several_thresholds():
     from assistant.rewriting.writer import title_model
 
     draft = "王主任，办公室那台打印机又坏了，想申请买两台打印机，共3600元"
-    sure = title_model.model()
+    learned = title_model.model()
     clauses = [(i.text, i.label) for i in label(draft)]
-    assert sure.confident > 0 and sure.matter(clauses, "request")
-    unsure = dataclasses.replace(sure, confident=1.01)  # no probability reaches it
-    assert unsure.matter(clauses, "request") == ""
-    monkeypatch.setattr(title_model, "model", lambda: unsure)
+    found = learned.matters(clauses, "request")
+    assert len(learned.candidates) >= 3 and found
+    # fewer words at a higher threshold: the candidates differ, none is empty
+    assert all(found) and len(set(found)) == len(found)
+
+
+def test_without_a_title_model_the_matter_clause_names_the_title(monkeypatch):
+    from assistant.rewriting.writer import title_model
+
+    monkeypatch.setattr(title_model, "model", lambda: None)
+    draft = "王主任，办公室那台打印机又坏了，想申请买两台打印机，共3600元"
     made = rewrite(draft, sender="办公室", kind="request", offline=True).title
     assert made.startswith("关于") and made.endswith("的请示") and "打印机" in made
 

@@ -111,7 +111,8 @@ DATE_MONTH = re.compile(
     r"(?!\s*(?:\d|[一二三四五六七八九十]{1,3}\s*[日号]))"
 )
 DATE_DAY = re.compile(r"(?<!\d)(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号](?![\d])")
-WEEKDAY = re.compile(r"(?P<rel>下下|下|本|这|上)?(?:周|星期|礼拜)(?P<w>[一二三四五六日天])")
+# 「说一下下周四」 is 「一下」 then 「下周四」, not the week after next.
+WEEKDAY = re.compile(r"(?P<rel>(?<!一)下下|下|本|这|上)?(?:周|星期|礼拜)(?P<w>[一二三四五六日天])")
 RELATIVE_DAY = re.compile(r"今天|今日|明天|明日|后天|今晚|明早|明晚|昨天")
 # Small talk: a day word in it (「今天天气真好」) is not a date the message must keep, and the
 # offline rewriter does not take its title from it.
@@ -145,7 +146,7 @@ _VERB_STEM = {
 # Only an action waived or forbidden is a fact: 「请带材料」 turned into 「不用带材料」 is a changed
 # fact, while a writer's 「请准时参加」 for 「别迟到」 adds nothing.
 ACTION = re.compile(
-    rf"(?P<neg>不用|不必|无需|无须|不要|不需要|不需|不得|不准|禁止|严禁|切勿|请勿|勿|别|免|不)(?:再)?(?P<verb>{_VERBS})"
+    rf"(?P<neg>不用|不必|无需|无须|不要|不需要|不需|不得|不准|禁止|严禁|切勿|请勿|勿|别|莫|甭|免|不)(?:再)?(?P<verb>{_VERBS})"
 )
 STATUS = re.compile(r"取消|推迟|暂停|延期|改期|作废|停止举办")
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,3}")
@@ -251,7 +252,9 @@ def located(text: str) -> list[tuple[Fact, int, int]]:
         rel = {"这": "本", None: ""}.get(m.group("rel"), m.group("rel"))
         add("date", m, {f"W{rel}{w}"})
     for m in RELATIVE_DAY.finditer(text):
-        if SMALL_TALK.search(_clause_around(text, m.start(), m.end())):
+        # 「今天天气真好」 is small talk about the day; 「晚上好🌙 明天早上7点半」 greets, then dates.
+        around = _clause_around(text, m.start(), m.end())
+        if SMALL_TALK.search(around[around.find(m.group()) :]):
             continue
         word = {"今日": "今天", "明日": "明天", "今晚": "今天", "明早": "明天", "明晚": "明天"}.get(
             m.group(), m.group()

@@ -45,7 +45,7 @@ class RewriteRequest(BaseModel):
     important: bool = False
     # The draft without what must not be broadcast (an ID number, a card, a secret, an
     # instruction to a model): what a model may see and what the message must keep.
-    broadcast: str = ""
+    broadcast: str | None = None  # None: not read yet, the whole draft
     withheld_notes: list[str] = []  # what was left out of `broadcast`, and why
 
 

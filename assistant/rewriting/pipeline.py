@@ -220,7 +220,8 @@ def _validated(
     line in the user's own text) stay in the report, so the verdict still says not to send, but
     they are not the writer's failure: repairing cannot remove them without dropping a fact.
     """
-    source = request.broadcast or request.draft
+    # A draft all of which was withheld (a classified document) has no fact left to keep.
+    source = request.draft if request.broadcast is None else request.broadcast
     # Checked against its draft: a missing fact or a placeholder is a finding, never 可以发.
     report = engine.check(message, channel=Channel.work_group, kind=request.kind, draft=source)
     kept, missing, added = compare(source, message)

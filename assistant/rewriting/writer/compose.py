@@ -11,9 +11,9 @@ from assistant.rewriting import facts
 from assistant.rewriting.clause_labels import DROPPED, WITHHELD
 from assistant.rewriting.writer import sender as senders
 from assistant.rewriting.writer import title_model
-from assistant.rewriting.writer.labeller import Labelled
+from assistant.rewriting.writer.labeller import SECRET, Labelled
 from assistant.rewriting.writer.labeller import has_fact as _has_fact
-from assistant.rewriting.writer.title import title
+from assistant.rewriting.writer.title import core, title
 from assistant.rewriting.writer.wording import ITEM_MARK, official, sentence
 from assistant.vocabulary import Kind
 
@@ -295,15 +295,20 @@ def compose(
 def _title(
     labelled: list[Labelled], kind: Kind, candidates: list[str], suffix: str, fallback: str
 ) -> str:
-    """The learned title (`models/titles.json`) when it finds a matter in the draft; else the
-    matter clause reduced to its words (`title.py`)."""
+    """The title most of its candidates agree on: the learned titles (`models/titles.json`) at
+    several thresholds and the matter clauses reduced to their words (`title.py`)."""
+    phrases: list[str] = []
     learned = title_model.model()
     if learned is not None:
-        matter = learned.matter([(i.text, i.label) for i in labelled], kind.value)
-        matter = re.sub(f"的?{suffix}$", "", matter)
-        if len(matter) >= 2:
-            return f"关于{matter}的{suffix}"
-    return title(candidates, suffix, fallback)
+        phrases += learned.matters([(i.text, i.label) for i in labelled], kind.value)
+    phrases += [core(c) for c in candidates]
+    phrases = [re.sub(f"的?{suffix}$", "", p).strip("的") for p in phrases]
+    # A title adds no fact: 「一楼」 cut from 「一楼大会议室」 is another place, a year read out of
+    # 「《2026年度工作总结》」 a date the draft never gave as one.
+    said = "".join(i.text for i in labelled)
+    phrases = [p for p in phrases if len(p) >= 2 and not facts.compare(said, p)[2]]
+    matter = title_model.consensus(phrases)
+    return f"关于{matter}的{suffix}" if matter else title(candidates, suffix, fallback)
 
 
 def _acknowledgement(labelled: list[Labelled], notes: list[str]) -> tuple[list[str], list[str]]:
@@ -313,9 +318,12 @@ def _acknowledgement(labelled: list[Labelled], notes: list[str]) -> tuple[list[s
     said = re.sub(r"[\U0001f300-\U0001faff\u2600-\u27bf]", "", said).strip()
     if _key(said):
         return [said], [n for n in notes if n != "删去了寒暄、催促和口头语"]
+    withheld = any(i.label in WITHHELD for i in labelled)
     return ["（草稿中没有可保留的事项，请补充要通知的内容。）"], [
         *notes,
-        "草稿只有寒暄、表情或无关内容，没有可改写的事项",
+        "草稿的内容都不能发出，消息里没有可保留的事项"
+        if withheld
+        else "草稿只有寒暄、表情或无关内容，没有可改写的事项",
     ]
 
 
@@ -362,6 +370,11 @@ def withheld_notes(labelled: list[Labelled]) -> list[str]:
     for reason in sorted({i.why for i in labelled if i.why}):
         if reason == "要求改变任务的语句":
             notes.append("草稿中要求改变任务的语句已删去，未执行")
+        elif reason == SECRET:
+            # Secrets go by no WeChat or SMS at all, not even one to one (principle-5).
+            notes.append(
+                "草稿中的涉密内容已从消息中删去：涉密信息不能通过微信、短信发送，请当面传达或走涉密渠道"
+            )
         else:
             notes.append(f"草稿中的{reason}不宜群发，已从消息中删去，请一对一发给需要的人")
     return notes

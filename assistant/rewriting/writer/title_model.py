@@ -156,22 +156,28 @@ class TitleModel:
     prefix: Linear
     suffix: Linear
     threshold: float
-    # Below this, the surest word is not sure enough and the matter clause names the title
-    # better (`title.py`): "" lets the writer fall back to it.
-    confident: float = 0.0
+    # The word thresholds whose titles compete with the matter clause's (`consensus`): a title
+    # at each, from few sure words to many.
+    candidates: tuple[float, ...] = ()
 
     def matter(self, clauses: list[tuple[str, str]], kind: str) -> str:
-        """The title's matter (「召开安全生产工作会议」), or "" when the draft gives none or the
-        model is not confident of any of its words."""
+        """The title's matter (「召开安全生产工作会议」) at the model's threshold, or "" when the
+        draft gives none."""
+        return self._matter(words(clauses, kind), kind, self.threshold)
+
+    def matters(self, clauses: list[tuple[str, str]], kind: str) -> list[str]:
+        """The matter at each candidate threshold, each once."""
         found = words(clauses, kind)
+        out = [self._matter(found, kind, t) for t in self.candidates or (self.threshold,)]
+        return [m for m in dict.fromkeys(out) if m]
+
+    def _matter(self, found: list[Word], kind: str, threshold: float) -> str:
         if not found:
             return ""
-        scored = [(w, self.word.probability(w.features)) for w in found]
-        if max(p for _, p in scored) < self.confident:
-            return ""
         kept: list[tuple[str, float]] = []
-        for w, p in scored:
-            if p >= self.threshold and all(w.text != k for k, _ in kept):
+        for w in found:
+            p = self.word.probability(w.features)
+            if p >= threshold and all(w.text != k for k, _ in kept):
                 kept.append((w.text, p))
         if not kept:
             return ""
@@ -187,6 +193,31 @@ class TitleModel:
         return body.strip("的之和与及、")
 
 
+def _pairs(text: str) -> set[str]:
+    text = _PUNCT_ONLY.sub("", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def consensus(phrases: list[str]) -> str:
+    """The phrase that agrees most with the others (the sum of its character-pair overlap with
+    each): candidates from several thresholds and from the matter clause vote, so one that is
+    off on its own (a stray word, a clause that was not the matter) loses to what most of them
+    name. Ties go to the earlier phrase."""
+    phrases = [p for p in dict.fromkeys(phrases) if p]
+    if len(phrases) <= 2:
+        return phrases[0] if phrases else ""
+    pairs = [_pairs(p) for p in phrases]
+
+    def agreement(i: int) -> float:
+        return sum(
+            len(pairs[i] & pairs[j]) / max(1, len(pairs[i] | pairs[j]))
+            for j in range(len(phrases))
+            if j != i
+        )
+
+    return phrases[max(range(len(phrases)), key=lambda i: (agreement(i), -i))]
+
+
 @cache
 def model() -> TitleModel | None:
     try:
@@ -199,5 +230,5 @@ def model() -> TitleModel | None:
         Linear(data["prefix"]),
         Linear(data["suffix"]),
         data["threshold"],
-        data.get("confident", 0.0),
+        tuple(data.get("candidates", ())),
     )

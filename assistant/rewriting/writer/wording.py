@@ -18,6 +18,10 @@ from assistant.rewriting.facts import fact_spans
 WRITING_FILE = Path(RULES_DIR) / "writing.yaml"
 _STICKER = re.compile(r"\[(?!(?:电话|证件号|卡号|编号)\d+\])[\u4e00-\u9fffA-Za-z0-9]{1,4}\]")
 _MARKS = re.compile(r"[~～]+|[!！]{2,}|[?？]{2,}|[。]{2,}|[.]{3,}|…+")
+_RANGE = re.compile(
+    r"(?<=[\d点时分号日月周一二三四五六七八九十天])\s*[~～]+\s*(?=[\d周上下早晚中零一二三四五六七八九十次])"
+)
+_TILDE_COMMA = re.compile(r"(?<=[\w\u4e00-\u9fff])\s*[~～]+\s*(?=[\w\u4e00-\u9fff])")
 _SPACES = re.compile(r"[ \t\u3000]+")
 _STUTTER = re.compile(r"([\u4e00-\u9fff]{2,4})\1+")
 _PUNCT = "，,。！？!?；;：:、 "
@@ -71,7 +75,7 @@ def _word_replace(text: str, old: str, new: str) -> str:
 
 # The draft's own item markers (the layout numbers the points itself): 「1 」「2、」「③」「（1）」.
 ITEM_MARK = re.compile(
-    r"^\s*(?:[-•·*]|\d{1,2}\s*(?:[.．](?!\d)|[、)）])|\d{1,2}\s+(?![\d点时分号日月年周个人份元楼层:：.．])|"
+    r"^\s*(?:[-•·*]|\d{1,2}\s*(?:[.．](?!\d)|[、)）])|\d{1,2}\s+(?![\d点时分号日月年周个人份元楼层页字张岁本篇次场批户家所间组位万千百米天件条名台辆箱袋斤吨块小届期:：.．%])|"
     r"[一二三四五六七八九十]{1,3}\s*、|[①②③④⑤⑥⑦⑧⑨⑩]|[(（]\d{1,2}[)）])\s*"
 )
 
@@ -84,6 +88,10 @@ def official(text: str) -> str:
     text = EMOJI.sub("", text)
     text = _STICKER.sub("", text)
     text = _outside_facts(text, _replace)
+    # A tilde between two times or days is a range (「8点～10点」 → 「8点至10点」); elsewhere
+    # inside a sentence it is a chatty comma (「要开始啦～时间上午9点」).
+    text = _RANGE.sub("至", text)
+    text = _TILDE_COMMA.sub("，", text)
     text = _MARKS.sub(lambda m: m.group()[0] if m.group()[0] in "!！?？" else "", text)
     text = _SPACES.sub(" ", text).strip(" \n" + _PUNCT)
     particles = "".join(vocabulary()["particles"])
