@@ -323,3 +323,17 @@ def test_a_request_for_a_reply_that_asks_for_the_decision_is_kept():
 def test_a_question_tag_at_the_end_of_an_ask_goes():
     assert official("从办公经费出中不中？") == "从办公经费出"
     assert official("您看能不能下周补发") == "能否下周补发"
+
+
+def test_a_formal_notice_signs_with_its_unit_and_date():
+    draft = (
+        "各科室：\n根据上级通知，现将元旦放假安排通知如下：\n1.2024年1月1日放假，与周末连休。\n"
+        "2.请值班部门于12月28日前报送值班表。\n综合管理部\n2023年12月27日"
+    )
+    result = rewrite(draft, sender=None, kind="notice", offline=True)
+    lines = result.message.strip().split("\n")
+    assert lines[-2:] == ["综合管理部", "2023年12月27日"]
+    body = lines[2:-2]
+    assert not any("2023年12月27日" in line for line in body)
+    # 「1.」 before the year is the list's own mark, not part of the date
+    assert any("2024年1月1日放假" in line for line in body) and "1.2024" not in result.message

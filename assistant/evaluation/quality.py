@@ -68,21 +68,8 @@ def fact_kept(fact: str, message: str) -> bool:
     return best >= 2 and same >= 0.75 * len(wanted)
 
 
-def check(
-    draft: dict[str, Any], message: str, title: str, kind_spec: Any, sender: str
-) -> dict[str, bool | str]:
-    """Every check for one rewrite: True when it passes, a short reason string when it fails."""
-    from assistant.rewriting import facts
-
-    cfg = config()
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    body = "\n".join(lines[1:])
-    out: dict[str, bool | str] = {}
-
-    found = [w for w in cfg["colloquial"] if w in body] + _EMOJI.findall(body)
-    out["no_colloquial"] = True if not found else f"口语或寒暄：{'、'.join(found[:5])}"
-
-    suffix = kind_spec.title_suffix
+def _title_check(draft: dict[str, Any], title: str, suffix: str, cfg: dict) -> bool | str:
+    """Does the title name the matter, as the editor's own title does?"""
     first = next((c["text"] for c in draft["clauses"] if c["text"].strip()), "").strip(" ，,。！!")
     from assistant.rewriting.writer.wording import simplified
 
@@ -101,7 +88,24 @@ def check(
         problems.append("标题照抄首句")
     if len(shared) < min(cfg["title_shared"], cfg["title_overlap"] * max(1, len(_bigrams(ref)))):
         problems.append(f"没点出事项（参考「{draft['title']}」）")
-    out["title_names_matter"] = True if not problems else "；".join(problems)
+    return True if not problems else "；".join(problems)
+
+
+def check(
+    draft: dict[str, Any], message: str, title: str, kind_spec: Any, sender: str
+) -> dict[str, bool | str]:
+    """Every check for one rewrite: True when it passes, a short reason string when it fails."""
+    from assistant.rewriting import facts
+
+    cfg = config()
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    body = "\n".join(lines[1:])
+    out: dict[str, bool | str] = {}
+
+    found = [w for w in cfg["colloquial"] if w in body] + _EMOJI.findall(body)
+    out["no_colloquial"] = True if not found else f"口语或寒暄：{'、'.join(found[:5])}"
+
+    out["title_names_matter"] = _title_check(draft, title, kind_spec.title_suffix, cfg)
 
     wanted = len(_NUMBERED.findall(draft["reference"])) >= 3
     numbered = len(_NUMBERED.findall(message))
@@ -110,9 +114,11 @@ def check(
     closings = [kind_spec.closing.rstrip("。！"), kind_spec.confirm.rstrip("！")]
     tail = "".join(lines[-3:])
     out["closing"] = True if any(c in tail for c in closings) else "尾语不对"
+    from assistant.rewriting.writer.labeller import is_date_line
     from assistant.rewriting.writer.wording import simplified as _s
 
-    out["signature"] = True if lines and lines[-1] == _s(sender) else f"署名应为「{_s(sender)}」"
+    signed = lines[:-1] if lines and is_date_line(lines[-1]) else lines  # a date may follow
+    out["signature"] = True if signed and signed[-1] == _s(sender) else f"署名应为「{_s(sender)}」"
 
     withheld = [c["text"] for c in draft["clauses"] if c["label"] in ("sensitive", "injection")]
     leaks = [w for w in withheld if len(w.strip(" ，,。")) >= 4 and w.strip(" ，,。") in message]

@@ -78,6 +78,6 @@ def generate(
         points=laid.points,
         closing=closing,
         signature=request.sender or laid.signature or "",
-        date=None,
+        date=laid.date,
     )
     return message, laid.notes

@@ -51,6 +51,7 @@ class Layout:
     signature: str | None
     notes: list[str] = field(default_factory=list)
     withheld: list[str] = field(default_factory=list)  # the draft's text left out of the message
+    date: str | None = None  # the date the draft signs off with
 
 
 def _key(text: str) -> str:
@@ -58,6 +59,7 @@ def _key(text: str) -> str:
 
 
 POSITION_COST = 2.0
+TITLE_CANDIDATES = 3  # matter clauses whose words compete for the title
 
 
 @dataclass
@@ -104,7 +106,7 @@ def _the_point(body: list[Labelled]) -> tuple[Labelled | None, list[str]]:
         return (i.label != "matter", -(i.matter - POSITION_COST * order_of[id(i)]))
 
     matters = sorted((i for i in body if official(i.text)), key=rank)
-    return (matters[0] if matters else None), [i.text for i in matters[:3]]
+    return (matters[0] if matters else None), [i.text for i in matters[:TITLE_CANDIDATES]]
 
 
 # A clause whose character pairs were this share said already, with no new fact, restates.
@@ -289,6 +291,7 @@ def compose(
         notes=notes,
         withheld=[i.clause.text for i in labelled if i.label in WITHHELD]
         + [p for i in labelled for p in i.removed],
+        date=simplified(date) if (date := senders.date_of(labelled)) else None,
     )
 
 
@@ -305,7 +308,7 @@ def _title(
     phrases = [re.sub(f"的?{suffix}$", "", p).strip("的") for p in phrases]
     # A title adds no fact: 「一楼」 cut from 「一楼大会议室」 is another place, a year read out of
     # 「《2026年度工作总结》」 a date the draft never gave as one.
-    said = "".join(i.text for i in labelled)
+    said = "".join(i.text for i in labelled if i.label not in WITHHELD)
     phrases = [p for p in phrases if len(p) >= 2 and not facts.compare(said, p)[2]]
     matter = title_model.consensus(phrases)
     return f"关于{matter}的{suffix}" if matter else title(candidates, suffix, fallback)

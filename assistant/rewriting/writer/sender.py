@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.rewriting.writer.labeller import Labelled
+from assistant.rewriting.writer.labeller import Labelled, is_date_line
 
 PHONE = re.compile(
     r"[\s，,：:（(]*(?:电话|手机|联系电话)?[：:\s]*(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}[）)]?"
@@ -25,9 +25,16 @@ def from_draft(labelled: list[Labelled]) -> str | None:
         m = _SELF.search(text) or _NOTICE.search(text)
         if m:
             return tidy(m.group("who"))
-    signed = [i for i in labelled if i.label == "sender"]
+    signed = [i for i in labelled if i.label == "sender" and not is_date_line(i.clause.text)]
     if signed:
         return tidy(signed[-1].clause.text)
+    return None
+
+
+def date_of(labelled: list[Labelled]) -> str | None:
+    """The date the draft signs off with (「2015年9月24日」 after the unit), if any."""
+    if labelled and labelled[-1].label == "sender" and is_date_line(labelled[-1].clause.text):
+        return labelled[-1].clause.text.strip(" \n。.—-")
     return None
 
 
