@@ -337,3 +337,28 @@ def test_a_formal_notice_signs_with_its_unit_and_date():
     assert not any("2023年12月27日" in line for line in body)
     # 「1.」 before the year is the list's own mark, not part of the date
     assert any("2024年1月1日放假" in line for line in body) and "1.2024" not in result.message
+
+
+def test_a_withheld_run_ends_at_the_semicolon_between_items():
+    draft = (
+        "主要内容：一是奖励标准，最低不少于2000元；二是保护措施，对举报人信息严格保密，严禁泄露；"
+        "四是资金来源，从专项经费中列支，预计年度支出约15万元。食品科"
+    )
+    message = rewrite(draft, sender=None, kind="request", offline=True).message
+    assert "15万元" in message and "2000元" in message
+
+
+def test_tildes_end_an_address_and_a_clause_before_a_space():
+    assert [c.text for c in clauses("各位乡亲～冬至快到了")] == ["各位乡亲～", "冬至快到了"]
+    assert clauses("现场有师傅教～ 工会 韩冰")[0].text == "现场有师傅教～"
+
+
+def test_a_last_line_that_says_what_to_do_does_not_sign():
+    labelled = label("五一值班安排：一号欧阳明带班，值班期间不得离开，有事打值班室电话")
+    assert labelled[-1].label != "sender"
+
+
+def test_a_short_ask_in_a_reply_request_is_kept():
+    draft = "王主任，下周一上午我要带我爸去复查，请半天假中不？司法所 孔"
+    message = rewrite(draft, sender=None, kind="request", offline=True).message
+    assert "半天" in message and "中不" not in message

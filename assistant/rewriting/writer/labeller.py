@@ -48,7 +48,9 @@ _IDS = frozenset({"privacy-id-number", "privacy-bank-card"})
 _ARRANGEMENTS = frozenset(
     {"time", "place", "attendees", "materials", "deadline", "submission", "contact", "requirement"}
 )
-_STOPS = ("。", "！", "？", "!", "?", "\n")
+# Where a withheld run ends: a sentence's end, or a semicolon between the items of a list
+# (「三是对举报人信息严格保密；四是资金来源……」 — the next item is not part of the secret).
+_STOPS = ("。", "！", "？", "!", "?", "\n", "；", ";")
 # The same number dictated in Chinese digits (「六二二八四八……」).
 _CN_DIGITS = re.compile(r"[零〇一二三四五六七八九幺两]{15,}")
 
@@ -211,7 +213,7 @@ def _asks_more(text: str) -> bool:
     return len(re.sub(r"[\W_\d]", "", rest)) >= ASKS_MORE
 
 
-ASKS_MORE = 4  # characters
+ASKS_MORE = 3  # characters
 SECRET = "涉密内容"  # why a secret clause was withheld: the notes say what follows from it
 _CLASSIFIED = re.compile(r"(?:秘密|机密|绝密)\s*[★☆]|[★☆]\s*(?:\d{1,2}|[一二三五十]{1,2})\s*年")
 _MARKED = re.compile(r"[，,。！？!?；;：:、～~…\s]\s*$")
@@ -341,7 +343,7 @@ def _signs_like(text: str) -> bool:
     """A signature names a unit or a person: short, and no number but a phone."""
     rest = _SIGN_PHONE.sub("", text).strip(" ，,。！!：:\n—-")
     if re.search(
-        r"\d|今天|明天|后天|上午|下午|晚上|早上|周[一二三四五六日天]|[点送交发请给把了]|已经|我们",
+        r"\d|今天|明天|后天|上午|下午|晚上|早上|周[一二三四五六日天]|[点送交发请给把了打找问]|已经|我们",
         rest,
     ):
         return False  # 「纸质版明天送到您办公室」 says what happens, it does not sign

@@ -16,7 +16,11 @@ _BREAK = re.compile(
     # numbers or days (「8点～10点」, 「周一～周五」) it is a range and stays.
     r"|(?:(?<=各位|大家|院长|主任|老师|书记|局长|科长|处长|校长|经理|领导|同事|同学|师傅)"
     r"|(?<=[们好啦呀哈哦嘛呢吧总]))[～~]+"
+    # 「现场有师傅教～ 工会 韩冰」: a tilde and a space end a clause wherever they stand.
+    r"|[～~]+(?=[ \t\u3000])"
 )
+# 「各位乡亲～冬至快到了」: a tilde after the address that opens a line ends the address.
+_ADDRESS_TILDE = re.compile(r"^[ \t]*各[\u4e00-\u9fff、]{1,10}?[～~]+", re.M)
 # A colon ends a clause (「各位老师：」, 「情况是这样的：」) unless what precedes it is a field name
 # (「时间：1月16日」, 「联系人：」) or a clock time (「10:30」).
 _COLON = re.compile(r"(?<!\d)[：:]|[：:](?!\d)")
@@ -49,6 +53,7 @@ def clauses(draft: str) -> list[Clause]:
     cuts = {0, len(draft)}
     cuts.update(m.end() for m in _BREAK.finditer(draft))
     cuts.update(m.end() for m in _GREETING.finditer(draft))
+    cuts.update(m.end() for m in _ADDRESS_TILDE.finditer(draft))
     for m in _COLON.finditer(draft):
         if any(s <= m.start() < e for s, e in urls):
             continue
