@@ -409,7 +409,9 @@ def _salutation(text: str) -> str:
     """「各位老師：」 → 「各位老师」, 「王主任您好，」 → 「王主任」, 「Hi 王校」 → 「王校」."""
     text = official(text)
     text = re.sub(r"^(?:hi|hello|dear|hey|嗨|哈喽)[\s,，]*", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"^(?:收到|好的|嗯|哦|ok)+[哈啊呀嗯]*[\s,，]*", "", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"^(?:收到|好的|好嘞|好滴|好哒|嗯|哦|ok)+[哈啊呀嗯]*[\s,，]*", "", text, flags=re.IGNORECASE
+    )
     # 「各位同事新年好呀提前给大家拜个早年」: whom it addresses ends where the greeting begins.
     greeting = re.search(
         r"[，,\s]*(?:早上|上午|中午|下午|晚上|新年|节日|周末)?(?:您好|你们好|你好|大家好|好呀|好啊|辛苦了)",

@@ -69,7 +69,9 @@ def _replace(stretch: str) -> str:
 
 def _word_replace(text: str, old: str, new: str) -> str:
     if old.isascii():  # Latin words only as whole words: 「OK」 but not 「OKR」
-        return re.sub(rf"(?<![A-Za-z]){re.escape(old)}(?![A-Za-z])", new, text)
+        # A lower-case word may follow capitals (「PPTdeadline」): a case change is a boundary.
+        before = "a-z" if old[:1].islower() else "A-Za-z"
+        return re.sub(rf"(?<![{before}]){re.escape(old)}(?![A-Za-z])", new, text)
     return text.replace(old, new)
 
 
