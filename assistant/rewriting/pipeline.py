@@ -56,6 +56,7 @@ def build_prompt(
     """The messages as they would be sent: personal data masked, the draft fenced as data."""
     engine = engine or default_engine()
     # Only what may be broadcast goes to a model: withheld clauses never leave, even masked.
+    # (A draft all of which was withheld is sent nowhere: `rewrite` stops before this.)
     text = request.broadcast or request.draft
     findings = engine.check(text, channel=Channel.work_group).findings
     vault = Vault()
@@ -101,9 +102,14 @@ def rewrite(
     if backend is None:
         return _offline(request, engine, notes, attempts=0)
 
+    secrets = engine.signs_of(request.draft, Category.secret)
+    if not secrets and request.broadcast is not None and not request.broadcast.strip():
+        # Everything in the draft was withheld (an ID number, an instruction to a model):
+        # nothing is left that a model may see.
+        notes.append("草稿的内容都不能发出，未发送给模型，改由离线改写")
+        return _offline(request, engine, notes, attempts=0)
     messages, vault, findings = build_prompt(request, engine)
     inherited = _keys(findings, engine)
-    secrets = engine.signs_of(request.draft, Category.secret)
     if secrets:
         start, end = secrets[0]
         notes.append(
