@@ -384,3 +384,12 @@ def test_more_instructions_to_a_model_are_recognized(clause):
 def test_an_ordinary_change_of_time_is_not_an_instruction_to_a_model():
     labelled = label("各位同事，把会议时间改成下午三点，地点不变。")
     assert all(i.label != "injection" for i in labelled)
+
+
+def test_moving_the_opening_address_to_the_salutation_is_not_reported_as_dropping_chat():
+    plain = rewrite(
+        "各科室：\n请于12月28日前报送值班表。", sender="办公室", kind="notice", offline=True
+    )
+    assert not any("寒暄" in n for n in plain.notes)
+    chatty = rewrite("各位好～在吗，请于12月28日前报送值班表。", sender="办公室", offline=True)
+    assert any("寒暄" in n for n in chatty.notes)

@@ -91,7 +91,8 @@ def _partition(labelled: list[Labelled], audience: str) -> _Parts:
             continue
         if item.label not in DROPPED:
             body.append(item)
-    dropped = any(i.label in DROPPED for i in labelled)
+    # The opening address moves to the salutation: only what else was dropped is said.
+    dropped = any(i.label in DROPPED and not _addresses(i, labelled) for i in labelled)
     return _Parts(body, salutation, contacts, dropped)
 
 
