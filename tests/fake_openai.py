@@ -246,6 +246,24 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the client timed out and went away
 
 
+# The draft the model-path tests rewrite, and the point a good reply makes of it.
+DRAFT = "在吗各位，明天26号下午三点三楼第二会议室开防汛会，带材料5份😂😂，别忘了啊"
+POINT = "明天26号下午三点在三楼第二会议室召开防汛工作会议，请带材料5份。"
+
+
+def official_reply(*points: str, closing: str = "特此通知。", **over: object) -> dict[str, object]:
+    """An OfficialMessage for DRAFT as the model would send it."""
+    return {
+        "subject": "关于召开防汛工作会议的通知",
+        "salutation": "各位同事",
+        "points": list(points) or [POINT],
+        "closing": closing,
+        "signature": "办公室",
+        "date": None,
+        **over,
+    }
+
+
 def cli_env(
     server: FakeOpenAI | None = None, *, key: str = "sk-test", **extra: str
 ) -> dict[str, str]:

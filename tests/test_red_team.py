@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
+from fake_openai import DRAFT, official_reply
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -50,22 +51,8 @@ APP = str(ROOT / "app.py")
 KEY = "sk-test-REDTEAM-9876"
 MODES = ("json_schema", "json_mode", "function_calling")
 
-DRAFT = "在吗各位，明天26号下午三点三楼第二会议室开防汛会，带材料5份😂😂，别忘了啊"
 ASK = {"sender": "办公室", "audience": "各位同事", "kind": "notice", "important": False}
-POINT = "明天26号下午三点在三楼第二会议室召开防汛工作会议，请带材料5份。"
-
-
-def reply(*points: str, **over: Any) -> dict[str, Any]:
-    """An OfficialMessage as the model would send it."""
-    return {
-        "subject": "关于召开防汛工作会议的通知",
-        "salutation": "各位同事",
-        "points": list(points) or [POINT],
-        "closing": "特此通知。",
-        "signature": "办公室",
-        "date": None,
-        **over,
-    }
+reply = official_reply  # not important: the closing is 「特此通知。」 alone
 
 
 GOOD = reply()

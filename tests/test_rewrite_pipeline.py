@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
+from fake_openai import DRAFT, POINT, official_reply
 
 from assistant.engine.loader import load_rule_set
 from assistant.models import Channel, Severity, Verdict
@@ -35,22 +36,12 @@ CASES = yaml.safe_load((ROOT / "evals" / "cases" / "rewrite.yaml").read_text("ut
 RED_LINES = set(RED_LINE_CATEGORIES)
 RULES = load_rule_set()
 
-DRAFT = "在吗各位，明天26号下午三点三楼第二会议室开防汛会，带材料5份😂😂，别忘了啊"
 ASK = {"sender": "办公室", "audience": "各位同事", "kind": "notice", "important": True}
-POINT = "明天26号下午三点在三楼第二会议室召开防汛工作会议，请带材料5份。"
 
 
 def reply(*points: str, **over: Any) -> dict[str, Any]:
-    """An OfficialMessage as the model would send it."""
-    return {
-        "subject": "关于召开防汛工作会议的通知",
-        "salutation": "各位同事",
-        "points": list(points) or [POINT],
-        "closing": "特此通知。\n收到请回复，谢谢！",
-        "signature": "办公室",
-        "date": None,
-        **over,
-    }
+    """The model's reply for an important notice: its closing asks for an answer."""
+    return official_reply(*points, **{"closing": "特此通知。\n收到请回复，谢谢！", **over})
 
 
 GOOD = reply()
