@@ -145,14 +145,10 @@ def title_passes(d: Draft, title: str) -> bool:
 def _dev_title(model: tm.TitleModel, d: Draft, suffix: str) -> tuple[str, str]:
     """(the learned title at its threshold, the consensus title) for one draft, on its
     annotated clauses: the matter clauses reduced to their words vote with the learned titles."""
-    from assistant.rewriting.writer.title import core
-
     clauses = _clauses(d)
     one = model.matter(clauses, d.kind)
-    phrases = model.matters(clauses, d.kind)
-    phrases += [core(text) for text, label in clauses if label == "matter"][:3]
-    phrases = [re.sub(f"的?{suffix}$", "", p).strip("的") for p in phrases]
-    voted = tm.consensus([p for p in phrases if len(p) >= 2])
+    matters = [text for text, label in clauses if label == "matter"][:3]
+    voted = tm.voted_matter(model, clauses, d.kind, matters, suffix)
     return (
         f"关于{one}的{suffix}" if one else "",
         f"关于{voted}的{suffix}" if voted else "",

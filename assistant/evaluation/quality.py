@@ -35,11 +35,6 @@ def config() -> dict[str, Any]:
     return yaml.safe_load(Path(CHECKS_FILE).read_text(encoding="utf-8"))
 
 
-def _bigrams(text: str) -> set[str]:
-    text = re.sub(r"[\W_]", "", text)
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
 def _core(title: str, suffix: str) -> str:
     return re.sub(f"^关于|的?{suffix}$", "", title.strip())
 
@@ -71,10 +66,10 @@ def fact_kept(fact: str, message: str) -> bool:
 def _title_check(draft: dict[str, Any], title: str, suffix: str, cfg: dict) -> bool | str:
     """Does the title name the matter, as the editor's own title does?"""
     first = next((c["text"] for c in draft["clauses"] if c["text"].strip()), "").strip(" ，,。！!")
-    from assistant.rewriting.writer.wording import simplified
+    from assistant.rewriting.writer.wording import char_pairs, simplified
 
     core, ref = _core(title, suffix), _core(simplified(draft["title"]), suffix)
-    shared = _bigrams(core) & _bigrams(ref)
+    shared = char_pairs(core) & char_pairs(ref)
     problems = []
     if not (title.startswith("关于") and title.endswith(suffix)):
         problems.append("格式不是「关于……的" + suffix + "」")
@@ -86,7 +81,7 @@ def _title_check(draft: dict[str, Any], title: str, suffix: str, cfg: dict) -> b
     # that opens with its matter (「三季度财务报表 明天下班前交」) is rightly titled by it.
     if first and core and (first in core or core == first) and simplified(first) not in ref:
         problems.append("标题照抄首句")
-    if len(shared) < min(cfg["title_shared"], cfg["title_overlap"] * max(1, len(_bigrams(ref)))):
+    if len(shared) < min(cfg["title_shared"], cfg["title_overlap"] * max(1, len(char_pairs(ref)))):
         problems.append(f"没点出事项（参考「{draft['title']}」）")
     return True if not problems else "；".join(problems)
 

@@ -6,6 +6,7 @@ the kind's closing, the signature — and leaves out what must not be broadcast,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.engine.checker import default_engine
 from assistant.models import Kind
@@ -20,7 +21,7 @@ NAME = "offline"
 class Reading:
     """What the writer understood of a draft."""
 
-    labelled: list[Labelled]
+    labelled: tuple[Labelled, ...]
     layout_withheld: tuple[str, ...]
     sender: str | None  # as the draft names it, or None
     salutation: str | None  # whom the draft addresses (「各位老师」), or None
@@ -32,16 +33,22 @@ class Reading:
         return draft
 
 
+@lru_cache(maxsize=32)
 def read(draft: str) -> Reading:
+    """The draft read clause by clause. Kept for the drafts just read: a rewrite reads its draft
+    to make the request and again to lay the message out, and labelling runs the checker and
+    the clause model."""
     from assistant.rewriting.clause_labels import WITHHELD
     from assistant.rewriting.writer import sender
     from assistant.rewriting.writer.compose import salutation_of
 
-    labelled = label(draft.replace("\r\n", "\n"))
+    labelled = tuple(label(draft.replace("\r\n", "\n")))
     withheld = tuple(i.clause.text for i in labelled if i.label in WITHHELD) + tuple(
         part for i in labelled for part in i.removed
     )
-    return Reading(labelled, withheld, sender.from_draft(labelled), salutation_of(labelled))
+    return Reading(
+        labelled, withheld, sender.from_draft(list(labelled)), salutation_of(list(labelled))
+    )
 
 
 def layout(request: RewriteRequest, draft: str | None = None) -> Layout:
@@ -49,7 +56,7 @@ def layout(request: RewriteRequest, draft: str | None = None) -> Layout:
     spec = kinds[request.kind]
     text = request.draft if draft is None else draft
     return compose(
-        label(text.replace("\r\n", "\n")),
+        list(read(text).labelled),
         request.kind,
         audience=request.audience,
         suffix=spec.title_suffix,

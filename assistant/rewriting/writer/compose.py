@@ -13,8 +13,8 @@ from assistant.rewriting.writer import sender as senders
 from assistant.rewriting.writer import title_model
 from assistant.rewriting.writer.labeller import SECRET, Labelled
 from assistant.rewriting.writer.labeller import has_fact as _has_fact
-from assistant.rewriting.writer.title import core, title
-from assistant.rewriting.writer.wording import ITEM_MARK, official, sentence
+from assistant.rewriting.writer.title import title
+from assistant.rewriting.writer.wording import ITEM_MARK, char_pairs, official, sentence
 from assistant.vocabulary import Kind
 
 # A detail point opens with its name when the clause does not already say it.
@@ -76,6 +76,7 @@ def _partition(labelled: list[Labelled], audience: str) -> _Parts:
     body: list[Labelled] = []
     contacts: list[str] = []
     salutation = audience
+    dropped = False  # chat left out: the opening address, moved to the salutation, is not
     for item in labelled:
         if item.label in WITHHELD:
             continue
@@ -89,10 +90,10 @@ def _partition(labelled: list[Labelled], audience: str) -> _Parts:
         if _addresses(item, labelled):
             salutation = salutation or _salutation(item.clause.text)
             continue
-        if item.label not in DROPPED:
+        if item.label in DROPPED:
+            dropped = True
+        else:
             body.append(item)
-    # The opening address moves to the salutation: only what else was dropped is said.
-    dropped = any(i.label in DROPPED and not _addresses(i, labelled) for i in labelled)
     return _Parts(body, salutation, contacts, dropped)
 
 
@@ -113,10 +114,6 @@ def _the_point(body: list[Labelled]) -> tuple[Labelled | None, list[str]]:
 # A clause whose character pairs were this share said already, with no new fact, restates.
 RESTATED = 0.8
 RESTATED_MIN = 4
-
-
-def _pairs(key: str) -> set[str]:
-    return {key[i : i + 2] for i in range(len(key) - 1)}
 
 
 def _fact_keys(text: str) -> frozenset[str]:
@@ -145,14 +142,14 @@ class _Said:
                 self.notes.append("重复的内容只保留一次")
             return ""
         self.seen.append(key)
-        self.bigrams |= _pairs(key)
+        self.bigrams |= char_pairs(key)
         self.keys |= _fact_keys(text)
         return text
 
     def _restates(self, text: str, key: str) -> bool:
         """A point said again in other words (「就是想申请22.6万衔接资金」 after 「剩下22.6万想申请
         衔接资金支持」): nearly all its character pairs said already, and no fact that is new."""
-        pairs = _pairs(key)
+        pairs = char_pairs(key)
         if len(pairs) < RESTATED_MIN or not self.bigrams:
             return False
         if len(pairs & self.bigrams) < RESTATED * len(pairs):
@@ -301,17 +298,8 @@ def _title(
 ) -> str:
     """The title most of its candidates agree on: the learned titles (`models/titles.json`) at
     several thresholds and the matter clauses reduced to their words (`title.py`)."""
-    phrases: list[str] = []
-    learned = title_model.model()
-    if learned is not None:
-        phrases += learned.matters([(i.text, i.label) for i in labelled], kind.value)
-    phrases += [core(c) for c in candidates]
-    phrases = [re.sub(f"的?{suffix}$", "", p).strip("的") for p in phrases]
-    # A title adds no fact: 「一楼」 cut from 「一楼大会议室」 is another place, a year read out of
-    # 「《2026年度工作总结》」 a date the draft never gave as one.
-    said = "".join(i.text for i in labelled if i.label not in WITHHELD)
-    phrases = [p for p in phrases if len(p) >= 2 and not facts.compare(said, p)[2]]
-    matter = title_model.consensus(phrases)
+    clauses = [(i.text, i.label) for i in labelled]
+    matter = title_model.voted_matter(title_model.model(), clauses, kind.value, candidates, suffix)
     return f"关于{matter}的{suffix}" if matter else title(candidates, suffix, fallback)
 
 

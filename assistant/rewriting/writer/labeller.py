@@ -18,6 +18,7 @@ from assistant.engine.paths import MODELS_DIR
 from assistant.rewriting.clause_labels import DROPPED, clause_view
 from assistant.rewriting.facts import extract
 from assistant.rewriting.writer.segment import Clause, clauses
+from assistant.rewriting.writer.wording import official, vocabulary
 from assistant.vocabulary import Category, Channel, Severity
 
 # An instruction aimed at a model, wherever it sits in a clause.
@@ -107,7 +108,7 @@ def label(draft: str) -> list[Labelled]:
     for i, c in enumerate(parts):
         scores = model.scores(clause_view(_view(c.text), i == 0, i == len(parts) - 1))
         if i > signs_at:
-            out.append(Labelled(c, "sender", scores[model.labels.index("matter")]))
+            out.append(Labelled(c, "sender", scores[at_matter]))
             continue
         best = max(range(len(scores)), key=lambda j: (scores[j], -j))
         name, why = model.labels[best], ""
@@ -208,8 +209,6 @@ def _not_small_talk(name: str, i: int, parts: list[Clause], out: list[Labelled])
 def _asks_more(text: str) -> bool:
     """Does a request for a reply say more than 「收到请回复」: words left once the vocabulary of
     replying (`rules/writing.yaml` reply_words), fillers and marks are gone?"""
-    from assistant.rewriting.writer.wording import official, vocabulary
-
     rest = official(text)
     for word in vocabulary()["reply_words"]:
         rest = rest.replace(word, "")
@@ -225,8 +224,6 @@ _GREETS = re.compile(r"好|各位|大家|同志|同事|领导|hi|hello|dear", re
 
 
 def _content_chars(text: str) -> int:
-    from assistant.rewriting.writer.wording import official
-
     return len(re.findall(r"[\u4e00-\u9fff]", official(text)))
 
 
@@ -236,8 +233,6 @@ def _secrets(draft: str) -> list[tuple[int, int]]:
     withhold_signs); and every other sign of a secret the send guard knows (「秘密文件」) —
     except in a sentence about the secrecy procedure itself, by the secret rules' own cues
     (「涉密文件一律锁进保密柜」 mentions secrets and gives none away, so it stays)."""
-    from assistant.rewriting.writer.wording import vocabulary
-
     engine = default_engine()
     report = engine.check(draft, channel=Channel.work_group)
     out = [

@@ -27,7 +27,7 @@ from functools import cache
 from assistant.engine.paths import MODELS_DIR
 from assistant.rewriting.clause_labels import WITHHELD
 from assistant.rewriting.facts import fact_spans
-from assistant.rewriting.writer.wording import official
+from assistant.rewriting.writer.wording import char_pairs, official
 
 MODEL_FILE = "titles.json"
 MAX_CHARS = 16  # the words of a title, frame left out: 「关于……的通知」 stays readable
@@ -193,11 +193,6 @@ class TitleModel:
         return body.strip("的之和与及、")
 
 
-def _pairs(text: str) -> set[str]:
-    text = _PUNCT_ONLY.sub("", text)
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
 def consensus(phrases: list[str]) -> str:
     """The phrase that agrees most with the others (the sum of its character-pair overlap with
     each): candidates from several thresholds and from the matter clause vote, so one that is
@@ -206,7 +201,7 @@ def consensus(phrases: list[str]) -> str:
     phrases = [p for p in dict.fromkeys(phrases) if p]
     if len(phrases) <= 2:
         return phrases[0] if phrases else ""
-    pairs = [_pairs(p) for p in phrases]
+    pairs = [char_pairs(p) for p in phrases]
 
     def agreement(i: int) -> float:
         return sum(
@@ -216,6 +211,28 @@ def consensus(phrases: list[str]) -> str:
         )
 
     return phrases[max(range(len(phrases)), key=lambda i: (agreement(i), -i))]
+
+
+def voted_matter(
+    learned: TitleModel | None,
+    clauses: list[tuple[str, str]],
+    kind: str,
+    matters: list[str],
+    suffix: str,
+) -> str:
+    """The title's matter most of its candidates agree on: the learned titles at the model's
+    candidate thresholds and the matter clauses reduced to their words (`title.core`). The
+    writer and the training's dev figure both title through this."""
+    from assistant.rewriting.facts import compare
+    from assistant.rewriting.writer.title import core
+
+    phrases = learned.matters(clauses, kind) if learned is not None else []
+    phrases += [core(c) for c in matters]
+    phrases = [re.sub(f"的?{suffix}$", "", p).strip("的") for p in phrases]
+    # A title adds no fact: 「一楼」 cut from 「一楼大会议室」 is another place, a year read out of
+    # 「《2026年度工作总结》」 a date the draft never gave as one.
+    said = "".join(text for text, label in clauses if label not in WITHHELD)
+    return consensus([p for p in phrases if len(p) >= 2 and not compare(said, p)[2]])
 
 
 @cache

@@ -104,6 +104,13 @@ def official(text: str) -> str:
     return text
 
 
+def char_pairs(text: str) -> set[str]:
+    """The character pairs of a text, marks and spaces left out: what the title vote, the
+    restatement check and the eval's title check compare."""
+    text = re.sub(r"[\W_]", "", text)
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 def sentence(text: str) -> str:
     """A clause as a sentence: official wording and a full stop."""
     text = official(text)
