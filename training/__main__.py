@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         "clauses": ("clauses.json", "training.clauses"),
         "boundaries": ("boundaries.json", "training.boundaries"),
         "titles": ("titles.json", "training.titles"),
+        "points": ("points.json", "training.points"),
     }
     parser.add_argument("--only", choices=sorted(steps), help="train one part only")
     args = parser.parse_args(argv)

@@ -17,6 +17,7 @@ from collections import Counter
 from typing import Any
 
 from assistant.rewriting.writer import title_model as tm
+from assistant.rewriting.writer.linear import Linear
 from assistant.rewriting.writer.wording import official, simplified
 from training.clauses import Draft, load
 
@@ -121,9 +122,9 @@ def fit(drafts: list[Draft]) -> dict[str, Any]:
 
 def _as_model(data: dict[str, Any]) -> tm.TitleModel:
     return tm.TitleModel(
-        tm.Linear(data["word"]),
-        tm.Linear(data["prefix"]),
-        tm.Linear(data["suffix"]),
+        Linear(data["word"]),
+        Linear(data["prefix"]),
+        Linear(data["suffix"]),
         data["threshold"],
         tuple(data.get("candidates", ())),
     )

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from assistant.rewriting import facts
 from assistant.rewriting.clause_labels import DROPPED, WITHHELD
+from assistant.rewriting.writer import points_model, title_model
 from assistant.rewriting.writer import sender as senders
-from assistant.rewriting.writer import title_model
 from assistant.rewriting.writer.labeller import SECRET, Labelled
 from assistant.rewriting.writer.labeller import has_fact as _has_fact
 from assistant.rewriting.writer.title import title
@@ -72,7 +72,7 @@ class _Parts:
     dropped: bool
 
 
-def _partition(labelled: list[Labelled], audience: str) -> _Parts:
+def partition(labelled: list[Labelled], audience: str) -> _Parts:
     body: list[Labelled] = []
     contacts: list[str] = []
     salutation = audience
@@ -164,47 +164,169 @@ class _Point:
     listed: bool = False  # a line of the draft's own list: it keeps its words, unheaded
 
 
-def _details(rest: list[Labelled], said: _Said, kind: Kind) -> list[str]:
-    """The remaining clauses as points, in the draft's order: details of one kind said one
-    after another make one point; a line or sentence of a list is a point of its own."""
+def _details(rest: list[Labelled], said: _Said, kind: Kind, body: list[Labelled]) -> list[str]:
+    """The remaining clauses as points, in the draft's order. A line of the draft's own list
+    (or an item it numbers) is a point of its own. Elsewhere the points model
+    (`models/points.json`) says how many points the editor would make of the draft's `body`
+    (none: prose) and how
+    likely each boundary is to stay inside a point; the least likely boundaries start the
+    points. Without the model, details of one kind said one after another make one point."""
+    kept = [(i, t) for i in rest if (t := said(i))]
+    learned = points_model.model()
+    draft_shape = shape(body)
+    in_list = _list_lines(rest)
+    if learned is None:
+        return _rule_details(kept, in_list, kind)
+    # Pass 1: the forced cuts and joins of the draft's own lists, and the model's probability
+    # that each other boundary stays inside a point (with the points it would make greedily).
+    steps: list[str | float] = []
+    chars, count, marked = 0, 1, False
+    for n, (i, text) in enumerate(kept):
+        if n == 0:
+            steps.append("new")
+            marked = bool(ITEM_MARK.match(i.clause.text)) or id(i) in in_list
+            chars = len(text)
+            continue
+        previous = kept[n - 1][0]
+        if ITEM_MARK.match(i.clause.text) or (
+            (id(i) in in_list) != (id(previous) in in_list)
+            or (id(i) in in_list and _ends(previous))
+        ):
+            step: str | float = "new"
+        elif marked and id(i) in in_list:
+            step = "list"
+        else:
+            step = learned.joins(
+                boundary(
+                    previous,
+                    i,
+                    chars,
+                    kind.value,
+                    points_before=count,
+                    draft_shape=draft_shape,
+                )
+            )
+        steps.append(step)
+        if step == "new" or (isinstance(step, float) and step < JOIN):
+            chars, count = len(text), count + 1
+            marked = bool(ITEM_MARK.match(i.clause.text)) or id(i) in in_list
+        else:
+            chars += len(text)
+    # Pass 2: as many points as the editor would make, cut at the least likely boundaries.
+    free = sorted((p, n) for n, p in enumerate(steps) if isinstance(p, float))
+    wanted = learned.points(
+        points_model.shape_features([(i.clause.text, i.label) for i in body], kind.value)
+    )
+    forced = sum(1 for p in steps if p == "new")
+    cuts = {n for p, n in free[: max(0, wanted - forced)] if p < KEEP} if wanted else set()
+    cuts |= {n for p, n in free if p < SURE_CUT}
+    points: list[_Point] = []
+    for n, (i, text) in enumerate(kept):
+        group = _GROUP.get(i.label, i.label)
+        if steps[n] == "new" or n in cuts:
+            points.append(_Point(group, text, id(i) in in_list))
+        elif steps[n] == "list":
+            previous = kept[n - 1][0]
+            mark = previous.clause.text.rstrip(" \t")[-1:]
+            points[-1].text += (
+                "：" if mark in "：:" else "，" if _marked_end(previous) else ""
+            ) + text
+        else:
+            points[-1].text += _joint(kept[n - 1][0]) + text
+    return [sentence(p.text) if p.listed else _headed(p.group, p.text, kind) for p in points]
+
+
+# The points model's probability that a boundary stays inside a point: below SURE_CUT it is cut
+# whatever the count, above KEEP it is never cut to reach the count, and JOIN is the greedy
+# pass's line.
+SURE_CUT = 0.2
+KEEP = 1.0
+JOIN = 0.5
+
+
+def _rule_details(kept: list[tuple[Labelled, str]], in_list: set[int], kind: Kind) -> list[str]:
+    """Without the points model: a sentence is a point, and a long run of commas is cut where
+    the detail changes."""
     points: list[_Point] = []
     previous: Labelled | None = None
-    marked = False  # the current point is a line of the draft's own list: its commas stay in it
-    in_list = _list_lines(rest)
-    for i in rest:
-        text = said(i)
-        if not text:
-            continue
+    marked = False
+    for i, text in kept:
         group = _GROUP.get(i.label, i.label)
-        if not points or previous is None or _ends(previous) or ITEM_MARK.match(i.clause.text):
-            # a sentence, a line or an item of the draft's own list
+        if previous is None or _ends(previous) or ITEM_MARK.match(i.clause.text):
             points.append(_Point(group, text, id(i) in in_list))
             marked = bool(ITEM_MARK.match(i.clause.text)) or id(i) in in_list
-        elif (
-            not _marked_end(previous)
-            and previous.label in ("deadline", "time")
-            and group not in ("time", "submission")
-        ):
-            # By when, with no mark after it, then what to do: one point (「请各处室周一下班前」
-            # +「让信息中心的同事上门装」), not a time left hanging on its own.
-            points[-1].text += text
         elif marked and id(i) in in_list:
             mark = previous.clause.text.rstrip(" \t")[-1:]
             points[-1].text += (
                 "：" if mark in "：:" else "，" if _marked_end(previous) else ""
             ) + text
-        elif (
-            group != points[-1].group
-            and ((group in _DETAILS and points[-1].group in _DETAILS) or len(points[-1].text) >= 20)
-        ) or (group in _LISTED and points[-1].group in _LISTED and not marked):
-            # A long run of commas, cut where the detail changes; the items of a list said
-            # one after another (「编织袋2000条，铁锹30把」) are points of their own.
+        elif _splits(previous, group, points[-1], marked):
             points.append(_Point(group, text))
+        elif not _marked_end(previous) and previous.label in ("deadline", "time"):
+            points[-1].text += text
         else:
-            # A cut the boundary model made (no mark in the draft) is joined without a comma.
             points[-1].text += ("，" if _marked_end(previous) else "") + text
         previous = i
     return [sentence(p.text) if p.listed else _headed(p.group, p.text, kind) for p in points]
+
+
+def _joint(previous: Labelled) -> str:
+    """What joins the next clause to the point: the draft's own mark (a line break or a
+    question mark read as a full stop), or a comma at a cut the boundary model made."""
+    mark = previous.clause.text.rstrip(" \t\u3000")[-1:]
+    if mark in "。！？!?\n":
+        return "。"
+    if mark in "；;":
+        return "；"
+    if mark in "：:":
+        return "："
+    if mark == "、":
+        return "、"
+    if mark in "，,":
+        return "，"
+    # A cut the boundary model made in an unpunctuated run is a pause, save after a time or a
+    # deadline that the next words complete (「请各处室周一下班前」+「交到302」).
+    return "" if previous.label in ("deadline", "time") else "，"
+
+
+def _splits(previous: Labelled, group: str, point: _Point, marked: bool) -> bool:
+    """Without the points model: a long run of commas is cut where the detail changes."""
+    return (
+        group != point.group
+        and ((group in _DETAILS and point.group in _DETAILS) or len(point.text) >= 20)
+    ) or (group in _LISTED and point.group in _LISTED and not marked)
+
+
+def shape(body: list[Labelled]) -> tuple[int, int]:
+    """The draft's shape as the points model sees it: its kept clauses, and how many kinds of
+    detail (time, place, materials, items ...) they give."""
+    return len(body), len({i.label for i in body if i.label in _DETAILS | _LISTED})
+
+
+def boundary(
+    previous: Labelled,
+    item: Labelled,
+    point_chars: int,
+    kind: str,
+    *,
+    points_before: int,
+    draft_shape: tuple[int, int],
+) -> dict[str, float]:
+    """The points model's features at the boundary between two kept clauses: the writer's and
+    the training's one definition."""
+    return points_model.boundary_features(
+        official(previous.text),
+        previous.label,
+        official(item.text),
+        item.label,
+        before_raw=previous.clause.text,
+        point_chars=point_chars,
+        kind=kind,
+        facts=(_has_fact(previous.text), _has_fact(item.text)),
+        item_mark=bool(ITEM_MARK.match(item.clause.text)),
+        points_before=points_before,
+        shape=draft_shape,
+    )
 
 
 _LIST_LINE = 60  # characters: a longer line is prose, cut at its details as any sentence
@@ -250,7 +372,7 @@ def compose(
 
     notes = withheld_notes(labelled)
     signature = senders.from_draft(labelled)
-    parts = _partition(labelled, audience)
+    parts = partition(labelled, audience)
     if parts.dropped:
         notes.append("删去了寒暄、催促和口头语")
     body = parts.body
@@ -267,7 +389,7 @@ def compose(
         lead = body[j : at + 1]
     said = _Said(notes)
     lead_text = _join([(i, said(i)) for i in lead])
-    details = _details([i for i in body if i not in lead], said, kind)
+    details = _details([i for i in body if i not in lead], said, kind, body)
     details += [sentence(c) for c in parts.contacts]
     if len(details) >= 2:
         # 「回复如下」 already leads in; otherwise the kind's own words do.

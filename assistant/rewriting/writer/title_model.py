@@ -18,7 +18,6 @@ Training and run time share `word_features` and `frame_features`, so both see th
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from functools import cache
 from assistant.engine.paths import MODELS_DIR
 from assistant.rewriting.clause_labels import WITHHELD
 from assistant.rewriting.facts import fact_spans
+from assistant.rewriting.writer.linear import Linear
 from assistant.rewriting.writer.wording import char_pairs, official
 
 MODEL_FILE = "titles.json"
@@ -120,34 +120,6 @@ def frame_features(found: list[Word], kind: str) -> dict[str, float]:
     for w in found:
         out[f"w={w.text}"] = 1.0
     return out
-
-
-class Linear:
-    """A logistic regression over named features: one class (a probability) or several (the
-    class with the highest score)."""
-
-    def __init__(self, data: dict) -> None:
-        self.classes: list[str] = data.get("classes", [])
-        # feature -> [[class, weight], ...]: only the weights that matter are stored
-        self.weights: dict[str, list[list[float]]] = data["weights"]
-        self.intercept: list[float] = data["intercept"]
-
-    def scores(self, features: dict[str, float]) -> list[float]:
-        out = list(self.intercept)
-        for name, value in features.items():
-            pairs = self.weights.get(name)
-            if pairs is not None and value:
-                for i, w in pairs:
-                    out[int(i)] += w * value
-        return out
-
-    def probability(self, features: dict[str, float]) -> float:
-        z = self.scores(features)[0]
-        return 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
-
-    def best(self, features: dict[str, float]) -> str:
-        scores = self.scores(features)
-        return self.classes[max(range(len(scores)), key=lambda i: (scores[i], -i))]
 
 
 @dataclass(frozen=True)

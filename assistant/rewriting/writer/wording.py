@@ -32,6 +32,7 @@ def vocabulary() -> dict:
     data = yaml.safe_load(WRITING_FILE.read_text(encoding="utf-8"))
     data["replacements"] = dict(sorted(data["replacements"].items(), key=lambda kv: -len(kv[0])))
     data["fillers"] = sorted(set(data["fillers"]), key=len, reverse=True)
+    data["keep_words"] = sorted(set(data.get("keep_words", [])), key=len, reverse=True)
     return data
 
 
@@ -58,8 +59,13 @@ def _outside_facts(text: str, edit) -> str:
 
 def _replace(stretch: str) -> str:
     vocab = vocabulary()
+    kept = {f"\x00{n}\x00": w for n, w in enumerate(vocab.get("keep_words", []))}
+    for mark, word in kept.items():
+        stretch = stretch.replace(word, mark)
     for word in vocab["fillers"]:
         stretch = stretch.replace(word, "")
+    for mark, word in kept.items():
+        stretch = stretch.replace(mark, word)
     for pattern, new in vocab.get("patterns", {}).items():
         stretch = re.sub(pattern, new, stretch)
     for old, new in vocab["replacements"].items():
