@@ -443,11 +443,12 @@ def test_the_count_model_says_prose_only_when_sure():
 
 def test_the_points_model_trains_deterministically():
     from training.clauses import load
-    from training.points import _fit, boundaries, points_wanted, shape_row
+    from training.points import _fit, boundaries, points_wanted, read, shape_row
 
     drafts = load("train")[:60]
-    rows = {d.id: boundaries(d) for d in drafts}
-    shapes = {d.id: shape_row(d) for d in drafts}
+    bodies = {d.id: read(d) for d in drafts}
+    rows = {d.id: boundaries(d, bodies[d.id]) for d in drafts}
+    shapes = {d.id: shape_row(d, bodies[d.id]) for d in drafts}
     wanted = {d.id: points_wanted(d) for d in drafts}
     assert _fit(rows, shapes, wanted, list(rows)) == _fit(rows, shapes, wanted, list(rows))
     assert any(j == 0 for rs in rows.values() for _, j, _ in rs)

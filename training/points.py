@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.evaluation.quality import NUMBERED
 from assistant.rewriting.writer import points_model
 from assistant.rewriting.writer.linear import Linear
 from assistant.rewriting.writer.wording import char_pairs, official, simplified
@@ -28,7 +29,6 @@ MIN_SHARE = 0.34
 # items left as prose fails the editor more than a short one numbered.
 PROSE_SURE = 0.85
 MAX_POINTS = 6
-_NUMBERED = re.compile(r"^\s*\d{1,2}[.、]\s*\S", re.M)
 _NUMBER = re.compile(r"^\s*(?:\d{1,2}[.、．]|[（(]\d{1,2}[)）])\s*")
 
 
@@ -48,26 +48,28 @@ def units(d: Draft) -> list[set[str]]:
 
 def points_wanted(d: Draft) -> str:
     """The count model's class for one draft: the editor's numbered points, "0" for prose."""
-    n = len(_NUMBERED.findall(d.reference))
+    n = len(NUMBERED.findall(d.reference))
     return "0" if n < 3 else str(min(n, MAX_POINTS))
 
 
 def read(d: Draft) -> list:
+    """The draft's kept clauses, as the writer reads it: both the boundaries and the shape are
+    taken from this one reading."""
     from assistant.rewriting import offline
     from assistant.rewriting.writer import compose
 
     return compose.partition(list(offline.read(d.draft).labelled), "").body
 
 
-def shape_row(d: Draft) -> dict[str, float]:
-    return points_model.shape_features([(i.clause.text, i.label) for i in read(d)], d.kind)
+def shape_row(d: Draft, body: list) -> dict[str, float]:
+    return points_model.shape_features([(i.clause.text, i.label) for i in body], d.kind)
 
 
-def boundaries(d: Draft) -> list[tuple[dict[str, float], int, bool]]:
-    """(features, joins, the draft ends a sentence there) for each boundary of one draft."""
+def boundaries(d: Draft, body: list) -> list[tuple[dict[str, float], int, bool]]:
+    """(features, joins, the draft ends a sentence there) for each boundary of one draft, read
+    as `body`."""
     from assistant.rewriting.writer import compose
 
-    body = read(d)
     lines = units(d)
     out = []
     previous = None
@@ -119,8 +121,9 @@ def _as_model(data: dict[str, Any]) -> points_model.PointsModel:
 
 def train() -> dict[str, Any]:
     drafts = load("train")
-    rows = {d.id: boundaries(d) for d in drafts}
-    shapes = {d.id: shape_row(d) for d in drafts}
+    bodies = {d.id: read(d) for d in drafts}
+    rows = {d.id: boundaries(d, bodies[d.id]) for d in drafts}
+    shapes = {d.id: shape_row(d, bodies[d.id]) for d in drafts}
     wanted = {d.id: points_wanted(d) for d in drafts}
     writers = sorted({d.id.split("-")[0] for d in drafts})
     right = by_stops = total = numbered = off = 0

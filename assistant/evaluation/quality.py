@@ -15,7 +15,7 @@ from assistant.evaluation.corpus import ROOT
 CHECKS_FILE = ROOT / "evals" / "quality" / "checks.yaml"
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
 _LONG_NUMBER = re.compile(r"\d[\d -]{13,}[\dXx]")
-_NUMBERED = re.compile(r"^\s*\d{1,2}[.、]\s*\S", re.M)
+NUMBERED = re.compile(r"^\s*\d{1,2}[.、]\s*\S", re.M)
 CHECK_NAMES = (
     "no_colloquial",
     "title_names_matter",
@@ -102,8 +102,8 @@ def check(
 
     out["title_names_matter"] = _title_check(draft, title, kind_spec.title_suffix, cfg)
 
-    wanted = len(_NUMBERED.findall(draft["reference"])) >= 3
-    numbered = len(_NUMBERED.findall(message))
+    wanted = len(NUMBERED.findall(draft["reference"])) >= 3
+    numbered = len(NUMBERED.findall(message))
     out["numbered_points"] = True if not wanted or numbered >= 2 else "多项事项没有分条"
 
     closings = [kind_spec.closing.rstrip("。！"), kind_spec.confirm.rstrip("！")]

@@ -226,11 +226,7 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind, body: list[Labelled]
         if steps[n] == "new" or n in cuts:
             points.append(_Point(group, text, id(i) in in_list))
         elif steps[n] == "list":
-            previous = kept[n - 1][0]
-            mark = previous.clause.text.rstrip(" \t")[-1:]
-            points[-1].text += (
-                "：" if mark in "：:" else "，" if _marked_end(previous) else ""
-            ) + text
+            points[-1].text += _list_joint(kept[n - 1][0]) + text
         else:
             points[-1].text += _joint(kept[n - 1][0]) + text
     return [sentence(p.text) if p.listed else _headed(p.group, p.text, kind) for p in points]
@@ -256,10 +252,7 @@ def _rule_details(kept: list[tuple[Labelled, str]], in_list: set[int], kind: Kin
             points.append(_Point(group, text, id(i) in in_list))
             marked = bool(ITEM_MARK.match(i.clause.text)) or id(i) in in_list
         elif marked and id(i) in in_list:
-            mark = previous.clause.text.rstrip(" \t")[-1:]
-            points[-1].text += (
-                "：" if mark in "：:" else "，" if _marked_end(previous) else ""
-            ) + text
+            points[-1].text += _list_joint(previous) + text
         elif _splits(previous, group, points[-1], marked):
             points.append(_Point(group, text))
         elif not _marked_end(previous) and previous.label in ("deadline", "time"):
@@ -270,20 +263,25 @@ def _rule_details(kept: list[tuple[Labelled, str]], in_list: set[int], kind: Kin
     return [sentence(p.text) if p.listed else _headed(p.group, p.text, kind) for p in points]
 
 
+def _list_joint(previous: Labelled) -> str:
+    """What joins the pieces of one line of the draft's own list: its colon, its comma, or
+    nothing after a cut the boundary model made."""
+    mark = previous.clause.text.rstrip(" \t")[-1:]
+    return "：" if mark in "：:" else "，" if _marked_end(previous) else ""
+
+
+_JOINTS = {"line": "。", "stop": "。", "semi": "；", "colon": "："}
+
+
 def _joint(previous: Labelled) -> str:
-    """What joins the next clause to the point: the draft's own mark (a line break or a
-    question mark read as a full stop), or a comma at a cut the boundary model made."""
-    mark = previous.clause.text.rstrip(" \t\u3000")[-1:]
-    if mark in "。！？!?\n":
-        return "。"
-    if mark in "；;":
-        return "；"
-    if mark in "：:":
-        return "："
-    if mark == "、":
-        return "、"
-    if mark in "，,":
-        return "，"
+    """What joins the next clause to the point: the draft's own mark (`points_model.mark`; a
+    line break or a question mark read as a full stop), or a comma at a cut the boundary model
+    made."""
+    mark = points_model.mark(previous.clause.text)
+    if mark in _JOINTS:
+        return _JOINTS[mark]
+    if mark == "comma":
+        return "、" if previous.clause.text.rstrip(" \t\u3000").endswith("、") else "，"
     # A cut the boundary model made in an unpunctuated run is a pause, save after a time or a
     # deadline that the next words complete (「请各处室周一下班前」+「交到302」).
     return "" if previous.label in ("deadline", "time") else "，"

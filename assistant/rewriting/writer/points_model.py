@@ -12,10 +12,10 @@ run time share `boundary_features`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
 
+from assistant.engine.ngrams import read_model
 from assistant.engine.paths import MODELS_DIR
 from assistant.rewriting.writer.linear import Linear
 
@@ -135,9 +135,7 @@ class PointsModel:
 
 @cache
 def model() -> PointsModel | None:
-    try:
-        with open(f"{MODELS_DIR}/{MODEL_FILE}", encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
+    data = read_model(MODELS_DIR, MODEL_FILE)
+    if data is None:
         return None
     return PointsModel(Linear(data["model"]), Linear(data["count"]), data["prose_sure"])

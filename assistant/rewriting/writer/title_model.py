@@ -17,12 +17,12 @@ Training and run time share `word_features` and `frame_features`, so both see th
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
+from assistant.engine.ngrams import read_model
 from assistant.engine.paths import MODELS_DIR
 from assistant.rewriting.clause_labels import WITHHELD
 from assistant.rewriting.facts import fact_spans
@@ -209,10 +209,8 @@ def voted_matter(
 
 @cache
 def model() -> TitleModel | None:
-    try:
-        with open(f"{MODELS_DIR}/{MODEL_FILE}", encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
+    data = read_model(MODELS_DIR, MODEL_FILE)
+    if data is None:
         return None
     return TitleModel(
         Linear(data["word"]),
