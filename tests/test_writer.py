@@ -464,3 +464,112 @@ def test_a_sentence_that_asks_to_be_kept_from_others_is_withheld():
     draft = "周五抽查这三家店：老马烧烤、夜未央KTV，这个名单千万不能外传。周五早上8点在所里集合。"
     result = rewrite(draft, sender="办公室", kind="notice", offline=True)
     assert "老马烧烤" not in result.message and "8点" in result.message
+
+
+# --- title ranker (title_model.pool, voted_matter) ------------------------------------------------
+PRINTER = "王主任，办公室那台打印机又坏了，想申请买两台打印机，共3600元"
+
+
+def _title_inputs(draft: str):
+    from assistant.rewriting.writer.compose import title_inputs
+
+    return title_inputs(label(draft))
+
+
+def test_the_pool_holds_each_candidate_once_and_none_adds_a_fact_or_a_number():
+    from assistant.rewriting.facts import compare
+    from assistant.rewriting.writer import title_model
+
+    draft = "各位护士长，11月20日前把延续注册申请在网上提交，截图发给护理部小邓。"
+    clauses, matters = _title_inputs(draft)
+    found = title_model.pool(title_model.model(), clauses, "reminder", matters, "提醒")
+    phrases = [c.phrase for c in found]
+    assert phrases and len(set(phrases)) == len(phrases)
+    assert all(len(p) >= 2 and not compare(draft, p)[2] for p in phrases)
+    assert not any(ch.isdigit() for p in phrases for ch in p)  # 「1120」 is cut from a date
+    assert all("agree" in c.features for c in found)
+
+
+def test_the_ranker_picks_the_candidate_its_weights_prefer():
+    from dataclasses import replace
+
+    from assistant.rewriting.writer import title_model
+    from assistant.rewriting.writer.linear import Linear
+
+    clauses, matters = _title_inputs(PRINTER)
+    learned = title_model.model()
+    found = title_model.pool(learned, clauses, "request", matters, "请示")
+    # A ranker that likes only the first matter clause reduced to its words picks that one.
+    only = replace(
+        learned, ranker=Linear({"weights": {"matter_rank=0": [[0, 9.0]]}, "intercept": [-3.0]})
+    )
+    wanted = next(c.phrase for c in found if c.features.get("matter_rank=0"))
+    assert title_model.voted_matter(only, clauses, "request", matters, "请示") == wanted
+    # The shipped ranker picks one of the pool.
+    picked = title_model.voted_matter(learned, clauses, "request", matters, "请示")
+    assert picked in {c.phrase for c in found} and "打印机" in picked
+
+
+def test_a_title_file_without_a_ranker_still_titles_by_consensus():
+    from dataclasses import replace
+
+    from assistant.rewriting.writer import title_model
+
+    clauses, matters = _title_inputs(PRINTER)
+    old = replace(title_model.model(), ranker=None)
+    phrases = [p.removesuffix("的请示") for p in old.matters(clauses, "request")]
+    phrases += [core(m) for m in matters]
+    found = title_model.voted_matter(old, clauses, "request", matters, "请示")
+    assert found == title_model.consensus([p for p in phrases if len(p) >= 2])
+    assert "打印机" in found
+
+
+# --- asides (asides_model, compose) ----------------------------------------------------------------
+ASKING = (
+    "李主任，跟您请示个事。我们科室那台复印机用了八年，最近老是卡纸，修了三回了，想申请买一台新的，"
+    "报价4200元。我在网上比较了一下。您看能不能批一下？"
+)
+
+
+def test_an_aside_the_editor_strikes_goes_and_the_notes_quote_it():
+    result = rewrite(ASKING, sender="办公室", kind="request", offline=True)
+    note = next(n for n in result.notes if n.startswith("删去了与事项无关的叙述"))
+    assert "我在网上比较了一下" in note and "我在网上比较了一下" not in result.message
+    assert "4200元" in result.message and "复印机" in result.message
+    assert result.facts.missing == []
+
+
+def test_a_clause_with_a_fact_the_point_or_an_item_mark_is_never_struck(monkeypatch):
+    from assistant.rewriting.writer import asides_model
+    from assistant.rewriting.writer.linear import Linear
+
+    sure_of_all = asides_model.AsidesModel(Linear({"weights": {}, "intercept": [9.0]}), 0.5)
+    monkeypatch.setattr(asides_model, "model", lambda: sure_of_all)
+    draft = (
+        "各位同事：明天下午3点在二楼会议室开安全会，第一，带笔记本，第二，带安全手册，大家辛苦了"
+    )
+    result = rewrite(draft, sender="办公室", kind="notice", offline=True)
+    assert "下午3点" in result.message and "二楼会议室" in result.message
+    assert "安全会" in result.message
+    assert result.facts.missing == []
+
+
+def test_the_asides_model_trains_deterministically():
+    from training.asides import MIN_COUNT, rows
+    from training.clauses import load
+    from training.titles import _fit_linear
+
+    found = [r for d in load("train")[:60] for r in rows(d)]
+    features, struck = [f for f, *_ in found], [y for _, y, *_ in found]
+    assert 0 < sum(struck) < len(struck)
+    assert _fit_linear(features, struck, min_count=MIN_COUNT) == _fit_linear(
+        features, struck, min_count=MIN_COUNT
+    )
+
+
+def test_a_form_of_address_alone_in_its_clause_becomes_the_salutation():
+    result = rewrite(ASKING, sender="办公室", kind="request", offline=True)
+    lines = result.message.splitlines()
+    assert lines[1] == "李主任：" and "李主任，" not in result.message
+    heading = rewrite("各位同事，有几件事：明天交表，周五开会。", sender="办公室", offline=True)
+    assert heading.message.splitlines()[1] == "各位同事："

@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         "boundaries": ("boundaries.json", "training.boundaries"),
         "titles": ("titles.json", "training.titles"),
         "points": ("points.json", "training.points"),
+        "asides": ("asides.json", "training.asides"),
     }
     parser.add_argument("--only", choices=sorted(steps), help="train one part only")
     args = parser.parse_args(argv)

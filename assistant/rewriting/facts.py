@@ -9,6 +9,7 @@ when none of its keys appears in the draft.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -119,7 +120,8 @@ RELATIVE_DAY = re.compile(r"今天|今日|明天|明日|后天|今晚|明早|明
 SMALL_TALK = re.compile(
     r"天气|真好|好热|好冷|下雨了|下雪了|心情|周末愉快|大家好|早上好|早安|晚上好|你好|您好|吃了吗|辛苦了|哈哈|嘿嘿"
 )
-_CLAUSE_END = re.compile(r"[，,。！？!?；;\n]")
+_CLAUSE_MARKS = "，,。！？!?；;\n"
+_CLAUSE_END = re.compile(f"[{_CLAUSE_MARKS}]")
 PLACE = re.compile(
     r"(?:(?:\d+|[一二三四五六七八九十]+)\s*(?:号楼|楼|层)\s*)?(?:第(?:\d+|[一二三四五六七八九十]+))?"
     r"(?:大|小|多功能|综合|\d+号)?(?:会议室|报告厅|礼堂|活动室|会议中心|多功能厅|接待室|党员活动室|培训室)"
@@ -329,9 +331,11 @@ def _place_keys(text: str) -> set[str]:
 
 
 def _clause_around(text: str, start: int, end: int) -> str:
-    before = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
+    # The last clause end before `start`, found from `start` backwards: a draft with many facts
+    # is not read from its beginning for each of them.
+    begin = max(text.rfind(mark, 0, start) for mark in _CLAUSE_MARKS) + 1
     after = _CLAUSE_END.search(text, end)
-    return text[before[-1] if before else 0 : after.start() if after else len(text)]
+    return text[begin : after.start() if after else len(text)]
 
 
 def _canon_numerals(s: str) -> str:
@@ -347,8 +351,19 @@ def compare(draft: str, output: str) -> tuple[list[str], list[str], list[str]]:
     kept, missing = [], []
     for fact in _unique(before):
         (kept if _keeps(fact, out_keys, after) else missing).append(fact.text)
-    added = [f.text for f in _unique(after) if not _keeps(f, in_keys, before, added=True)]
-    return kept, missing, added
+    return kept, missing, _added(after, in_keys, before)
+
+
+def _added(after: list[Fact], in_keys: frozenset[str], before: list[Fact]) -> list[str]:
+    return [f.text for f in _unique(after) if not _keeps(f, in_keys, before, added=True)]
+
+
+def added_by(draft: str) -> Callable[[str], list[str]]:
+    """For many short outputs of one draft (the title's candidates): what each adds, as
+    `compare(draft, output)[2]` says, with the draft read once."""
+    before = extract(_simplified(draft))
+    in_keys = frozenset().union(*(f.keys for f in before)) if before else frozenset()
+    return lambda output: _added(extract(_simplified(output)), in_keys, before)
 
 
 def _keeps(fact: Fact, keys: frozenset[str], others: list[Fact], *, added: bool = False) -> bool:

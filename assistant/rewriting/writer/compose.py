@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from assistant.rewriting import facts
 from assistant.rewriting.clause_labels import DROPPED, WITHHELD
-from assistant.rewriting.writer import points_model, title_model
+from assistant.rewriting.writer import asides_model, points_model, title_model
 from assistant.rewriting.writer import sender as senders
 from assistant.rewriting.writer.labeller import SECRET, Labelled
 from assistant.rewriting.writer.labeller import has_fact as _has_fact
@@ -109,6 +110,12 @@ def _the_point(body: list[Labelled]) -> tuple[Labelled | None, list[str]]:
 
     matters = sorted((i for i in body if official(i.text)), key=rank)
     return (matters[0] if matters else None), [i.text for i in matters[:TITLE_CANDIDATES]]
+
+
+def title_inputs(labelled: list[Labelled]) -> tuple[list[tuple[str, str]], list[str]]:
+    """What the title is made from: the draft's clauses (text, label) and the matter clauses,
+    best first. The title's training reads the training drafts through this, as the writer does."""
+    return [(i.text, i.label) for i in labelled], _the_point(partition(labelled, "").body)[1]
 
 
 # A clause whose character pairs were this share said already, with no new fact, restates.
@@ -376,6 +383,7 @@ def compose(
     body = parts.body
     point, candidates = _the_point(body)
     subject = _title(labelled, kind, candidates, suffix, fallback_title)
+    body = _strike_asides(body, point, kind, notes)
 
     # The point first: the matter clause, with the time, place and reason said just before it in
     # the same sentence (「兹定于12月5日上午9时，在五楼会议室召开……」).
@@ -411,6 +419,39 @@ def compose(
         + [p for i in labelled for p in i.removed],
         date=simplified(date) if (date := senders.date_of(labelled)) else None,
     )
+
+
+def _strike_asides(
+    body: list[Labelled], point: Labelled | None, kind: Kind, notes: list[str]
+) -> list[Labelled]:
+    """The body without the asides an editor strikes (`asides_model`): only where the model is
+    sure, never the point, never a clause with a fact in it, never the draft's own item mark
+    (「第一，」 starts a point). The notes quote what went, so the
+    user can put back what they meant to say."""
+    model = asides_model.model()
+    if model is None or len(body) < 2:
+        return body
+    clauses = [(i.text, i.label) for i in body]
+    holds_fact = [bool(facts.extract(i.text)) for i in body]
+    chances = model.chances(clauses, kind.value, holds_fact)
+    struck = [
+        i
+        for i, p, fact in zip(body, chances, holds_fact, strict=True)
+        if p >= model.sure and not fact and i is not point and not ITEM_MARK.match(i.clause.text)
+    ]
+    if not struck:
+        return body
+    quoted = "、".join(f"「{_key_text(i.text)}」" for i in struck[:ASIDES_QUOTED])
+    more = f"等{len(struck)}处" if len(struck) > ASIDES_QUOTED else ""
+    notes.append(f"删去了与事项无关的叙述：{quoted}{more}")
+    return [i for i in body if not any(i is s for s in struck)]
+
+
+ASIDES_QUOTED = 3
+
+
+def _key_text(text: str) -> str:
+    return text.strip(" ，,。；;：:、\n")
 
 
 def _title(
@@ -495,13 +536,36 @@ def withheld_notes(labelled: list[Labelled]) -> list[str]:
 def _addresses(item: Labelled, labelled: list[Labelled]) -> bool:
     """The draft's opening address: a greeting among its first clauses, or a first line that
     lists whom it is for and ends with a colon (「各村（社区）、各站所、卫生院：」)."""
-    at = labelled.index(item)
-    if at > 1:
+    # Only the first two clauses can address (an identity test: a long draft is not searched).
+    at = next((n for n, first in enumerate(labelled[:2]) if first is item), None)
+    if at is None:
         return False
     text = item.clause.text.strip()
     if item.label == "greeting":
         return True
-    return at == 0 and text.endswith(("：", ":")) and len(text) <= 40 and not _has_fact(text)
+    if _has_fact(text):
+        return False
+    if at == 0 and text.endswith(("：", ":")) and len(text) <= 40:
+        return True
+    # 「李主任，」 alone in its clause: a form of address as the checker reads one (its salutation
+    # patterns, `rules/format.yaml`), whatever the clause model called it.
+    # A short line ending in a colon later on is a heading (「有几件事：」), not an address.
+    return (
+        len(text) <= ADDRESS_MAX
+        and not text.endswith(("：", ":"))
+        and bool(_address_pattern().match(text))
+    )
+
+
+ADDRESS_MAX = 12
+
+
+@cache
+def _address_pattern() -> re.Pattern[str]:
+    from assistant.engine.checker import default_engine
+
+    rule = next(r for r in default_engine().compiled.rules if r.id == "missing-salutation")
+    return re.compile("|".join(f"(?:{p})" for p in rule.params.salutation_patterns))
 
 
 def salutation_of(labelled: list[Labelled]) -> str | None:

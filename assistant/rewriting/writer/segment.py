@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
+
+from assistant.engine.detectors.emoji import EMOJI_PATTERN
 
 # A space between Chinese words cuts text typed without punctuation (「明天上午开会 地点三楼」),
 # but not a role from its name or a unit from its person (「带班 赵书记」, 「党政办 小何」).
-_BREAK = re.compile(
+_BREAK_PATTERN = (
     r"[，,。！？!?；;\n]+[ \t　]*|[…]{1,2}"
     r"|(?<=[\u4e00-\u9fff]{3})[ \u3000]+(?=[\u4e00-\u9fff]{3})"
     # 「各位～明天上午9点」: a tilde after an address or a particle is a chatty comma; between
@@ -18,7 +21,23 @@ _BREAK = re.compile(
     r"|(?<=[们好啦呀哈哦嘛呢吧总]))[～~]+"
     # 「现场有师傅教～ 工会 韩冰」: a tilde and a space end a clause wherever they stand.
     r"|[～~]+(?=[ \t\u3000])"
+    # 「端午放假安排来啦🎉6月8日」: in chat an emoji ends a clause.
+    f"|(?:{EMOJI_PATTERN})+[ \t\u3000]*"
 )
+
+
+@cache
+def _break() -> re.Pattern[str]:
+    """The marks that end a clause, and a clause-ending particle run into the next word
+    (「各科室注意啦明天上午9点」; `clause_end_particles` in `rules/writing.yaml`): particles that
+    end a sentence and are never inside a word (「啦啦队」 stays whole)."""
+    from assistant.rewriting.writer.wording import vocabulary
+
+    ends = "".join(vocabulary()["clause_end_particles"])
+    run_on = f"|(?<=[^{ends}][{ends}])(?![{ends}])(?=[\u4e00-\u9fff\\d])"
+    return re.compile(_BREAK_PATTERN + run_on)
+
+
 # 「各位乡亲～冬至快到了」: a tilde after the address that opens a line ends the address.
 _ADDRESS_TILDE = re.compile(r"^[ \t]*各[\u4e00-\u9fff、]{1,10}?[～~]+", re.M)
 # A colon ends a clause (「各位老师：」, 「情况是这样的：」) unless what precedes it is a field name
@@ -51,7 +70,7 @@ _URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9._~:/?#@!$&*+=%-]+", re.IGNOREC
 def clauses(draft: str) -> list[Clause]:
     urls = [m.span() for m in _URL.finditer(draft)]
     cuts = {0, len(draft)}
-    cuts.update(m.end() for m in _BREAK.finditer(draft))
+    cuts.update(m.end() for m in _break().finditer(draft))
     cuts.update(m.end() for m in _GREETING.finditer(draft))
     cuts.update(m.end() for m in _ADDRESS_TILDE.finditer(draft))
     for m in _COLON.finditer(draft):

@@ -9,10 +9,16 @@ Three linear models trained by `python -m training` on the editors' titles of th
   whether it sits inside a fact (a date, a time: those stay in the body) and how often the draft
   repeats it;
 - a prefix and a suffix model: which frame word, if any, the title adds, from the kind and the
-  draft's words.
+  draft's words;
+- a ranker: which of the candidate titles (`pool`) the editor's title is like, from how each
+  candidate was made (the word model's thresholds that give it, the clause it is cut from and
+  that clause's label), how much the other candidates agree with it, and its shape (its length,
+  its first and last parts of speech, whether it names a thing at all). It is trained on
+  candidates made as at run time, for drafts the word model never saw (`training/titles.py`).
 
-The title is the kept words in the draft's order, each once, within the title's length, framed.
-Training and run time share `word_features` and `frame_features`, so both see the same features.
+A candidate is the kept words in the draft's order, each once, within the title's length,
+framed. Training and run time share `word_features`, `frame_features` and `pool`, so both see the
+same features.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from functools import cache
 from assistant.engine.ngrams import read_model
 from assistant.engine.paths import MODELS_DIR
 from assistant.rewriting.clause_labels import WITHHELD
-from assistant.rewriting.facts import fact_spans
+from assistant.rewriting.facts import fact_spans, located
 from assistant.rewriting.writer.linear import Linear
 from assistant.rewriting.writer.wording import char_pairs, official
 
@@ -131,6 +137,9 @@ class TitleModel:
     # The word thresholds whose titles compete with the matter clause's (`consensus`): a title
     # at each, from few sure words to many.
     candidates: tuple[float, ...] = ()
+    # Picks among the candidates of `pool`; None in a file from before it: the consensus picks.
+    ranker: Linear | None = None
+    pool_thresholds: tuple[float, ...] = ()
 
     def matter(self, clauses: list[tuple[str, str]], kind: str) -> str:
         """The title's matter (「召开安全生产工作会议」) at the model's threshold, or "" when the
@@ -143,12 +152,19 @@ class TitleModel:
         out = [self._matter(found, kind, t) for t in self.candidates or (self.threshold,)]
         return [m for m in dict.fromkeys(out) if m]
 
-    def _matter(self, found: list[Word], kind: str, threshold: float) -> str:
+    def _matter(
+        self,
+        found: list[Word],
+        kind: str,
+        threshold: float,
+        probs: list[float] | None = None,
+    ) -> str:
         if not found:
             return ""
+        if probs is None:
+            probs = [self.word.probability(w.features) for w in found]
         kept: list[tuple[str, float]] = []
-        for w in found:
-            p = self.word.probability(w.features)
+        for w, p in zip(found, probs, strict=True):
             if p >= threshold and all(w.text != k for k, _ in kept):
                 kept.append((w.text, p))
         if not kept:
@@ -185,6 +201,113 @@ def consensus(phrases: list[str]) -> str:
     return phrases[max(range(len(phrases)), key=lambda i: (agreement(i), -i))]
 
 
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    phrase: str
+    features: dict[str, float]
+
+
+_DIGITS = re.compile(r"\d+")
+_WHEN = frozenset({"time", "date", "year"})
+_NOUNISH = ("n", "vn", "nz", "eng", "j", "l", "an")
+
+
+def _bucket(value: float, edges: tuple[float, ...]) -> int:
+    return sum(value >= e for e in edges)
+
+
+def pool(
+    learned: TitleModel,
+    clauses: list[tuple[str, str]],
+    kind: str,
+    matters: list[str],
+    suffix: str,
+) -> list[Candidate]:
+    """Every title the writer could give, each once, with what the ranker reads of it: the
+    learned words at each of the pool's thresholds, the matter clauses (best first) reduced to
+    their words, and every other clause that may be broadcast reduced likewise. A candidate
+    that adds a fact (「一楼」 cut from 「一楼大会议室」) or a number is not one."""
+    from assistant.rewriting.facts import added_by
+    from assistant.rewriting.writer.title import core
+
+    found = words(clauses, kind)
+    probs = [learned.word.probability(w.features) for w in found]
+    best_prob: dict[str, float] = {}
+    for w, p in zip(found, probs, strict=True):
+        best_prob[w.text] = max(p, best_prob.get(w.text, 0.0))
+    made: dict[str, dict[str, float]] = {}
+
+    def add(phrase: str, features: dict[str, float]) -> None:
+        phrase = re.sub(f"的?{suffix}$", "", phrase).strip("的")
+        if len(phrase) >= 2:
+            made.setdefault(phrase, {}).update(features)
+
+    thresholds = learned.pool_thresholds or learned.candidates or (learned.threshold,)
+    for t in thresholds:
+        add(learned._matter(found, kind, t, probs), {f"th={t:.2f}": 1.0, "learned": 1.0})
+    for i, text in enumerate(matters):
+        add(core(text), {f"matter_rank={i}": 1.0})
+    for k, (text, label) in enumerate(clauses):
+        if label not in WITHHELD:
+            add(core(text), {f"clause={label}": 1.0, f"clause_at={min(k, 5)}": 1.0})
+    said = "".join(text for text, label in clauses if label not in WITHHELD)
+    # A title's number is one the draft says outside its dates and times (「3楼」); one
+    # cut from a date (「11月20日」 → 「1120」, 「20」) is not.
+    plain = official(said)
+    for fact, s, e in located(plain):
+        if fact.kind in _WHEN:
+            plain = plain[:s] + " " * (e - s) + plain[e:]
+    numbers = set(_DIGITS.findall(plain))
+    adds = added_by(said)
+    phrases = [p for p in made if set(_DIGITS.findall(p)) <= numbers and not adds(p)]
+    if not phrases:
+        return []
+    pairs = [char_pairs(p) for p in phrases]
+    agreement = [
+        sum(
+            len(pairs[i] & pairs[j]) / max(1, len(pairs[i] | pairs[j]))
+            for j in range(len(phrases))
+            if j != i
+        )
+        / max(1, len(phrases) - 1)
+        for i in range(len(phrases))
+    ]
+    order = sorted(range(len(phrases)), key=lambda i: (-agreement[i], i))
+    rank = {i: r for r, i in enumerate(order)}
+    first_matter = char_pairs(matters[0]) if matters else set()
+    cut = _posseg().cut
+    out = []
+    for i, phrase in enumerate(phrases):
+        toks = [(w, p) for w, p in cut(phrase) if w.strip()]
+        first, last = toks[0][1], toks[-1][1]
+        own = [best_prob[w] for w, _ in toks if w in best_prob]
+        n_th = sum(1 for name in made[phrase] if name.startswith("th="))
+        size = _bucket(len(phrase), (4, 6, 9, 13))
+        features = dict(made[phrase])
+        features.update(
+            {
+                "agree": agreement[i],
+                f"agree_rank={min(rank[i], 4)}": 1.0,
+                f"n_th={min(n_th, 6)}": 1.0,
+                f"len={size}": 1.0,
+                f"words={min(len(toks), 5)}": 1.0,
+                f"first={first}": 1.0,
+                f"last={last}": 1.0,
+                f"kind_first={kind}{first}": 1.0,
+                f"kind_len={kind}{size}": 1.0,
+                "names_thing": 1.0 if any(p.startswith(_NOUNISH) for _, p in toks) else 0.0,
+                "ends_thing": 1.0 if last.startswith(_NOUNISH) else 0.0,
+                "has_time": 1.0 if any(p.startswith(("t", "m")) for _, p in toks) else 0.0,
+                f"own_mean={_bucket(sum(own) / len(own), (0.2, 0.4, 0.6, 0.8)) if own else -1}": 1.0,
+                f"own_min={_bucket(min(own), (0.2, 0.4, 0.6, 0.8)) if own else -1}": 1.0,
+                f"new_words={min(len(toks) - len(own), 2)}": 1.0,
+                f"in_matter={_bucket(len(char_pairs(phrase) & first_matter) / max(1, len(char_pairs(phrase))), (0.34, 0.67, 1.0))}": 1.0,
+            }
+        )
+        out.append(Candidate(phrase, features))
+    return out
+
+
 def voted_matter(
     learned: TitleModel | None,
     clauses: list[tuple[str, str]],
@@ -192,9 +315,17 @@ def voted_matter(
     matters: list[str],
     suffix: str,
 ) -> str:
-    """The title's matter most of its candidates agree on: the learned titles at the model's
-    candidate thresholds and the matter clauses reduced to their words (`title.core`). The
-    writer and the training's dev figure both title through this."""
+    """The title's matter: the candidate of `pool` the ranker likes best or, with a model file
+    that has no ranker, the one most of the learned titles and the matter clauses reduced to
+    their words (`title.core`) agree on. The writer and the training's dev figure both title
+    through this."""
+    if learned is not None and learned.ranker is not None:
+        ranker = learned.ranker
+        found = pool(learned, clauses, kind, matters, suffix)
+        if not found:
+            return ""
+        scores = [ranker.probability(c.features) for c in found]
+        return found[max(range(len(found)), key=lambda i: (scores[i], -i))].phrase
     from assistant.rewriting.facts import compare
     from assistant.rewriting.writer.title import core
 
@@ -218,4 +349,6 @@ def model() -> TitleModel | None:
         Linear(data["suffix"]),
         data["threshold"],
         tuple(data.get("candidates", ())),
+        Linear(data["ranker"]) if "ranker" in data else None,
+        tuple(data.get("pool_thresholds", ())),
     )
