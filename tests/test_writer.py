@@ -573,3 +573,36 @@ def test_a_form_of_address_alone_in_its_clause_becomes_the_salutation():
     assert lines[1] == "李主任：" and "李主任，" not in result.message
     heading = rewrite("各位同事，有几件事：明天交表，周五开会。", sender="办公室", offline=True)
     assert heading.message.splitlines()[1] == "各位同事："
+
+
+# --- the lead (compose) ---------------------------------------------------------------------------
+def test_the_lead_is_the_whole_of_what_the_point_s_sentence_says_when_where_and_who():
+    draft = (
+        "下周一上午9点开经营分析会，地点总部12楼大会议室，各部门负责人参加，"
+        "带上本部门三季度数据，会上每人讲5分钟"
+    )
+    lines = rewrite(draft, sender="办公室", kind="notice", offline=True).message.splitlines()
+    lead = lines[2]
+    assert lead.startswith("下周一上午9点开经营分析会")
+    assert "12楼大会议室" in lead and "各部门负责人参加" in lead
+    # what to bring is a point of its own, not the lead
+    assert "三季度数据" not in lead and any("三季度数据" in line for line in lines[3:])
+
+
+def test_a_cut_in_an_unpunctuated_run_after_the_point_reads_with_a_comma():
+    from assistant.rewriting.writer.compose import _lead_text, _Said
+    from assistant.rewriting.writer.labeller import Labelled
+    from assistant.rewriting.writer.segment import Clause
+
+    point = Labelled(Clause(0, 5, "开党员大会"), "matter", 1.0)
+    place = Labelled(Clause(5, 11, "在二楼会议室"), "place", 0.0)
+    time = Labelled(Clause(0, 4, "明天两点"), "time", 0.0)
+    assert _lead_text([time, point, place], point, _Said([])) == "明天两点开党员大会，在二楼会议室"
+
+
+def test_a_date_inside_a_time_is_said_once():
+    from assistant.rewriting.facts import fact_spans
+
+    # 「明早」 is a date and 「明早8点」 a time: one span, so the words between facts are cut once.
+    assert fact_spans("明早8点开网格会") == [(0, 4)]
+    assert official("明早8点开网格会,") == "明早8点开网格会"

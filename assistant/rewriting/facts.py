@@ -203,8 +203,15 @@ def extract(text: str) -> list[Fact]:
 
 
 def fact_spans(text: str) -> list[tuple[int, int]]:
-    """Where the facts of `text` are, in order: the writer never rewords inside them."""
-    return sorted((s, e) for _, s, e in located(text))
+    """Where the facts of `text` are, in order and never overlapping (「明早」 inside 「明早8点」 is
+    one span): the writer never rewords inside them, and cuts the text between them."""
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted((s, e) for _, s, e in located(text)):
+        if merged and s < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
 
 
 def located(text: str) -> list[tuple[Fact, int, int]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from assistant.rewriting import facts
 from assistant.rewriting.clause_labels import DROPPED, WITHHELD
@@ -36,6 +37,8 @@ _SHOWS = {
 # Details of one kind, said one after another, make one point.
 _GROUP = {"deadline": "submission"}
 _LEAD_LABELS = frozenset({"time", "place", "background"})
+_LEAD_AFTER = frozenset({"time", "place", "attendees"})
+LEAD_MAX = 60  # characters: a lead longer than this leaves the rest to the points
 _LISTED = frozenset({"item", "answer"})
 # Details that open a point of their own inside a long run of commas.
 _DETAILS = frozenset(
@@ -386,15 +389,26 @@ def compose(
     body = _strike_asides(body, point, kind, notes)
 
     # The point first: the matter clause, with the time, place and reason said just before it in
-    # the same sentence (「兹定于12月5日上午9时，在五楼会议室召开……」).
+    # the same sentence (「兹定于12月5日上午9时，在五楼会议室召开……」), and the when, where and
+    # who said after it in that sentence: a draft that names its topic first (「今年的安规考试，
+    # 定在下个月十五号上午九点，在培训中心机房」) leads with the whole of it, not the topic alone.
     lead: list[Labelled] = []
     if point is not None:
-        j = at = body.index(point)
+        j = at = k = body.index(point)
         while j > 0 and body[j - 1].label in _LEAD_LABELS and not _ends(body[j - 1]):
             j -= 1
-        lead = body[j : at + 1]
+        size = sum(len(i.text) for i in body[j : at + 1])
+        while (
+            k + 1 < len(body)
+            and not _ends(body[k])
+            and body[k + 1].label in _LEAD_AFTER
+            and size + len(body[k + 1].text) <= LEAD_MAX
+        ):
+            k += 1
+            size += len(body[k].text)
+        lead = body[j : k + 1]
     said = _Said(notes)
-    lead_text = _join([(i, said(i)) for i in lead])
+    lead_text = _lead_text(lead, point, said)
     details = _details([i for i in body if i not in lead], said, kind, body)
     details += [sentence(c) for c in parts.contacts]
     if len(details) >= 2:
@@ -485,6 +499,24 @@ _SENTENCE_END = ("。", "！", "？", "!", "?", "\n", "；", ";")
 
 def _marked_end(item: Labelled) -> bool:
     return item.clause.text.rstrip(" \t")[-1:] in "，,、；;：:。！？!?\n"
+
+
+def _lead_text(lead: list[Labelled], point: Labelled | None, said: _Said) -> str:
+    """The lead as one sentence. Before the point its clauses join as the draft joins them
+    (「明天上午九点」「在村部」「开会」 run on); after it, what completes it is set off by a comma
+    even where the boundary model cut an unpunctuated run (「开党员大会」，「在二楼会议室」)."""
+    if point is None or point not in lead:
+        return _join([(i, said(i)) for i in lead])
+    at = lead.index(point)
+    out = _join([(i, said(i)) for i in lead[: at + 1]])
+    for previous, item in pairwise(lead[at:]):
+        text = said(item)
+        if text:
+            joint = (
+                "" if not _marked_end(previous) and previous.label in ("time", "place") else "，"
+            )
+            out += joint + text
+    return out
 
 
 def _join(parts: list[tuple[Labelled, str]]) -> str:
