@@ -606,3 +606,15 @@ def test_a_date_inside_a_time_is_said_once():
     # 「明早」 is a date and 「明早8点」 a time: one span, so the words between facts are cut once.
     assert fact_spans("明早8点开网格会") == [(0, 4)]
     assert official("明早8点开网格会,") == "明早8点开网格会"
+
+
+def test_a_separable_verb_the_draft_splits_is_a_whole_title_candidate():
+    from assistant.rewriting.writer import title_model
+
+    assert title_model._separable("张主任，我想请一天假") == ["请假", "请假一天"]
+    assert "请事假两天" in title_model._separable("想请两天事假，就下周")
+    assert title_model._separable("明天放假，大家假期愉快") == []
+    draft = "张主任，我想请一天假，下周三家里有事，工作已经交接给小李了"
+    clauses, matters = _title_inputs(draft)
+    found = title_model.pool(title_model.model(), clauses, "request", matters, "请示")
+    assert {"请假", "请假一天"} <= {c.phrase for c in found if c.features.get("separable")}

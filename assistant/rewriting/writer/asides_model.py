@@ -20,16 +20,12 @@ from functools import cache
 
 from assistant.engine.ngrams import read_model
 from assistant.engine.paths import MODELS_DIR
-from assistant.rewriting.writer.linear import Linear
+from assistant.rewriting.writer.linear import Linear, bucket
 from assistant.rewriting.writer.wording import char_pairs, official
 
 MODEL_FILE = "asides.json"
 _LENGTHS = (6, 12, 20, 35)
 _KEY = re.compile(r"[\W_]")
-
-
-def _bucket(n: float, edges: tuple[float, ...]) -> int:
-    return sum(n >= e for e in edges)
 
 
 def aside_features(
@@ -49,9 +45,9 @@ def aside_features(
         f"lab_at={label}{at}": 1.0,
         f"kind_lab={kind}{label}": 1.0,
         f"at={at}": 1.0,
-        f"len={_bucket(len(key), _LENGTHS)}": 1.0,
+        f"len={bucket(len(key), _LENGTHS)}": 1.0,
         f"end={said.rstrip()[-1:] if said.rstrip() else ''}": 1.0,
-        f"said={_bucket(len(pairs & earlier) / len(pairs), (0.34, 0.67, 0.9)) if pairs else -1}": 1.0,
+        f"said={bucket(len(pairs & earlier) / len(pairs), (0.34, 0.67, 0.9)) if pairs else -1}": 1.0,
         "fact": 1.0 if has_fact else 0.0,
         "digit": 1.0 if re.search(r"\d", key) else 0.0,
     }

@@ -39,3 +39,9 @@ class Linear:
         exps = [math.exp(z - top) for z in scores]
         total = sum(exps)
         return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+
+
+def bucket(value: float, edges: tuple[float, ...]) -> int:
+    """How many of `edges` `value` reaches: a number as a feature the models can weigh (a
+    length, a share), shared by every learned part of the writer."""
+    return sum(value >= edge for edge in edges)

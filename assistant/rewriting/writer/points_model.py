@@ -17,7 +17,7 @@ from functools import cache
 
 from assistant.engine.ngrams import read_model
 from assistant.engine.paths import MODELS_DIR
-from assistant.rewriting.writer.linear import Linear
+from assistant.rewriting.writer.linear import Linear, bucket
 
 MODEL_FILE = "points.json"
 _MARKS = {
@@ -46,7 +46,7 @@ def mark(raw: str) -> str:
 
 
 def _bucket(n: int, edges: tuple[int, ...] = _LENGTHS) -> int:
-    return sum(n >= edge for edge in edges)
+    return bucket(n, edges)
 
 
 def boundary_features(

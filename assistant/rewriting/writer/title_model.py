@@ -32,8 +32,8 @@ from assistant.engine.ngrams import read_model
 from assistant.engine.paths import MODELS_DIR
 from assistant.rewriting.clause_labels import WITHHELD
 from assistant.rewriting.facts import fact_spans, located
-from assistant.rewriting.writer.linear import Linear
-from assistant.rewriting.writer.wording import char_pairs, official
+from assistant.rewriting.writer.linear import Linear, bucket
+from assistant.rewriting.writer.wording import char_pairs, official, vocabulary
 
 MODEL_FILE = "titles.json"
 MAX_CHARS = 16  # the words of a title, frame left out: 「关于……的通知」 stays readable
@@ -212,8 +212,20 @@ _WHEN = frozenset({"time", "date", "year"})
 _NOUNISH = ("n", "vn", "nz", "eng", "j", "l", "an")
 
 
-def _bucket(value: float, edges: tuple[float, ...]) -> int:
-    return sum(value >= e for e in edges)
+def _separable(said: str) -> list[str]:
+    """The title phrases a separable verb the draft splits makes whole (「想请一天假」 → 「请假」,
+    「请假一天」): `title.separable` in `rules/writing.yaml`."""
+    out = []
+    for entry in vocabulary()["title"].get("separable", []):
+        for m in re.finditer(entry["pattern"], said):
+            found = {k: v for k, v in m.groupdict().items() if v}
+            if found.get("n", "").endswith("天"):
+                found["n"] = found["n"][:-1]
+            for form in entry["candidates"]:
+                names = set(re.findall(r"{(\w+)}", form))
+                if names <= set(found):
+                    out.append(form.format(**found))
+    return list(dict.fromkeys(out))
 
 
 def pool(
@@ -250,6 +262,9 @@ def pool(
     for k, (text, label) in enumerate(clauses):
         if label not in WITHHELD:
             add(core(text), {f"clause={label}": 1.0, f"clause_at={min(k, 5)}": 1.0})
+    said_words = official("".join(text for text, label in clauses if label not in WITHHELD))
+    for phrase in _separable(said_words):
+        add(phrase, {"separable": 1.0})
     said = "".join(text for text, label in clauses if label not in WITHHELD)
     # A title's number is one the draft says outside its dates and times (「3楼」); one
     # cut from a date (「11月20日」 → 「1120」, 「20」) is not.
@@ -282,7 +297,7 @@ def pool(
         first, last = toks[0][1], toks[-1][1]
         own = [best_prob[w] for w, _ in toks if w in best_prob]
         n_th = sum(1 for name in made[phrase] if name.startswith("th="))
-        size = _bucket(len(phrase), (4, 6, 9, 13))
+        size = bucket(len(phrase), (4, 6, 9, 13))
         features = dict(made[phrase])
         features.update(
             {
@@ -298,10 +313,10 @@ def pool(
                 "names_thing": 1.0 if any(p.startswith(_NOUNISH) for _, p in toks) else 0.0,
                 "ends_thing": 1.0 if last.startswith(_NOUNISH) else 0.0,
                 "has_time": 1.0 if any(p.startswith(("t", "m")) for _, p in toks) else 0.0,
-                f"own_mean={_bucket(sum(own) / len(own), (0.2, 0.4, 0.6, 0.8)) if own else -1}": 1.0,
-                f"own_min={_bucket(min(own), (0.2, 0.4, 0.6, 0.8)) if own else -1}": 1.0,
+                f"own_mean={bucket(sum(own) / len(own), (0.2, 0.4, 0.6, 0.8)) if own else -1}": 1.0,
+                f"own_min={bucket(min(own), (0.2, 0.4, 0.6, 0.8)) if own else -1}": 1.0,
                 f"new_words={min(len(toks) - len(own), 2)}": 1.0,
-                f"in_matter={_bucket(len(char_pairs(phrase) & first_matter) / max(1, len(char_pairs(phrase))), (0.34, 0.67, 1.0))}": 1.0,
+                f"in_matter={bucket(len(char_pairs(phrase) & first_matter) / max(1, len(char_pairs(phrase))), (0.34, 0.67, 1.0))}": 1.0,
             }
         )
         out.append(Candidate(phrase, features))
