@@ -49,15 +49,16 @@ def rows(d: Draft) -> list[tuple[dict[str, float], int, bool, int]]:
 def train() -> dict[str, Any]:
     drafts = load("train")
     writers = sorted({d.id.split("-")[0] for d in drafts})
-    by_writer: dict[str, list[tuple[dict[str, float], int, bool, int]]] = {w: [] for w in writers}
+    # per writer: (features, struck, holds a fact, length, from a rambling draft) per clause
+    by_writer: dict[str, list[tuple[dict[str, float], int, bool, int, bool]]] = {
+        w: [] for w in writers
+    }
     rambling_chars = {w: 0 for w in writers}
     for d in drafts:
         writer = d.id.split("-")[0]
-        found = rows(d)
-        if d.register_ == "rambling":
-            found = [(f | {"_rambling": 1.0}, y, fact, n) for f, y, fact, n in found]
-            rambling_chars[writer] += len(d.draft)
-        by_writer[writer] += found
+        rambling = d.register_ == "rambling"
+        by_writer[writer] += [(*row, rambling) for row in rows(d)]
+        rambling_chars[writer] += len(d.draft) if rambling else 0
     scored: list[
         tuple[float, int, bool, int, bool]
     ] = []  # (chance, struck, fact, length, rambling)
@@ -65,19 +66,17 @@ def train() -> dict[str, Any]:
         train_rows = [r for w in writers if w != writer for r in by_writer[w]]
         model = Linear(
             _fit_linear(
-                [_plain(f) for f, *_ in train_rows],
-                [y for _, y, *_ in train_rows],
-                min_count=MIN_COUNT,
+                [f for f, *_ in train_rows], [y for _, y, *_ in train_rows], min_count=MIN_COUNT
             )
         )
-        for f, y, fact, n in by_writer[writer]:
-            scored.append((model.probability(_plain(f)), y, fact, n, "_rambling" in f))
+        for f, y, fact, n, rambling in by_writer[writer]:
+            scored.append((model.probability(f), y, fact, n, rambling))
     sure, precision, recall = _threshold(scored)
     struck_rambling = sum(n for p, _, fact, n, ram in scored if ram and not fact and p >= sure)
     every = [r for w in writers for r in by_writer[w]]
     return {
         "model": _fit_linear(
-            [_plain(f) for f, *_ in every], [y for _, y, *_ in every], min_count=MIN_COUNT
+            [f for f, *_ in every], [y for _, y, *_ in every], min_count=MIN_COUNT
         ),
         "sure": sure,
         "trained_on": {
@@ -93,10 +92,6 @@ def train() -> dict[str, Any]:
             ),
         },
     }
-
-
-def _plain(features: dict[str, float]) -> dict[str, float]:
-    return {k: v for k, v in features.items() if not k.startswith("_")}
 
 
 def _threshold(scored: list[tuple[float, int, bool, int, bool]]) -> tuple[float, float, float]:
