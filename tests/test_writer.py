@@ -611,10 +611,21 @@ def test_a_date_inside_a_time_is_said_once():
 def test_a_separable_verb_the_draft_splits_is_a_whole_title_candidate():
     from assistant.rewriting.writer import title_model
 
-    assert title_model._separable("张主任，我想请一天假") == ["请假", "请假一天"]
-    assert "请事假两天" in title_model._separable("想请两天事假，就下周")
-    assert title_model._separable("明天放假，大家假期愉快") == []
+    def phrases(text: str) -> list[str]:
+        return [p for name, p in title_model._frames(text) if name == "separable"]
+
+    assert phrases("张主任，我想请一天假") == ["请假", "请假一天"]
+    assert "请事假两天" in phrases("想请两天事假，就下周")
+    assert phrases("明天放假，大家假期愉快") == []
     draft = "张主任，我想请一天假，下周三家里有事，工作已经交接给小李了"
     clauses, matters = _title_inputs(draft)
     found = title_model.pool(title_model.model(), clauses, "request", matters, "请示")
-    assert {"请假", "请假一天"} <= {c.phrase for c in found if c.features.get("separable")}
+    assert {"请假", "请假一天"} <= {c.phrase for c in found if c.features.get("frame=separable")}
+
+
+def test_a_change_of_time_is_a_title_candidate_with_the_thing_changed():
+    from assistant.rewriting.writer import title_model
+
+    found = title_model._frames("明天的研讨会改到下午2点，地点不变")
+    assert ("change", "调整研讨会时间") in found
+    assert not any(name == "change" for name, _ in title_model._frames("明天下午2点开研讨会"))

@@ -212,19 +212,30 @@ _WHEN = frozenset({"time", "date", "year"})
 _NOUNISH = ("n", "vn", "nz", "eng", "j", "l", "an")
 
 
-def _separable(said: str) -> list[str]:
-    """The title phrases a separable verb the draft splits makes whole (「想请一天假」 → 「请假」,
-    「请假一天」): `title.separable` in `rules/writing.yaml`."""
+def _thing(words: str) -> str:
+    """The thing a frame names, without the when (「明天的校长会」 → 「校长会」): its dates and
+    times left out, and what comes before its last 「的」."""
+    for fact, s, e in sorted(located(words), key=lambda t: -t[1]):
+        if fact.kind in _WHEN:
+            words = words[:s] + words[e:]
+    return re.sub(r"^[把将]", "", words.rsplit("的", 1)[-1]).strip()
+
+
+def _frames(said: str) -> list[tuple[str, str]]:
+    """(frame name, title phrase) for each frame the draft says in pieces and a title says whole
+    (「想请一天假」 → 「请假一天」, 「会议改到周五」 → 「调整会议时间」): `title.frames` in
+    `rules/writing.yaml`."""
     out = []
-    for entry in vocabulary()["title"].get("separable", []):
+    for entry in vocabulary()["title"].get("frames", []):
         for m in re.finditer(entry["pattern"], said):
             found = {k: v for k, v in m.groupdict().items() if v}
-            if found.get("n", "").endswith("天"):
-                found["n"] = found["n"][:-1]
+            for name in entry.get("reduce", []):
+                if name in found:
+                    found[name] = _thing(found[name])
+            found = {k: v for k, v in found.items() if v}
             for form in entry["candidates"]:
-                names = set(re.findall(r"{(\w+)}", form))
-                if names <= set(found):
-                    out.append(form.format(**found))
+                if set(re.findall(r"{(\w+)}", form)) <= set(found):
+                    out.append((entry["name"], form.format(**found)))
     return list(dict.fromkeys(out))
 
 
@@ -263,8 +274,8 @@ def pool(
         if label not in WITHHELD:
             add(core(text), {f"clause={label}": 1.0, f"clause_at={min(k, 5)}": 1.0})
     said_words = official("".join(text for text, label in clauses if label not in WITHHELD))
-    for phrase in _separable(said_words):
-        add(phrase, {"separable": 1.0})
+    for name, phrase in _frames(said_words):
+        add(phrase, {f"frame={name}": 1.0})
     said = "".join(text for text, label in clauses if label not in WITHHELD)
     # A title's number is one the draft says outside its dates and times (「3楼」); one
     # cut from a date (「11月20日」 → 「1120」, 「20」) is not.
