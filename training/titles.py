@@ -202,11 +202,6 @@ def _f1(phrase: str, reference: str) -> float:
     return 2 * shared / (len(a) + len(b)) if shared else 0.0
 
 
-def _pick(ranker: Linear, candidates: list[tm.Candidate]) -> int:
-    scores = [ranker.probability(c.features) for c in candidates]
-    return max(range(len(candidates)), key=lambda i: (scores[i], -i))
-
-
 def train() -> dict[str, Any]:
     drafts = load("train")
     suffixes = _suffixes()
@@ -253,7 +248,7 @@ def train() -> dict[str, Any]:
         ranker = Linear(_fit_linear(*rows([w for w in writers if w != writer]), c=RANK_C))
         for found, ys, f1s in ranked[writer]:
             if found:
-                at = _pick(ranker, found)
+                at = tm.pick(ranker, found)
                 picked += ys[at]
                 picked_f1 += f1s[at]
                 reachable += any(ys)

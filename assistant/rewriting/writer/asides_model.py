@@ -29,17 +29,14 @@ _KEY = re.compile(r"[\W_]")
 
 
 def aside_features(
-    clauses: list[tuple[str, str]], k: int, kind: str, *, has_fact: bool, earlier: set[str]
+    said: str, label: str, at: str, kind: str, *, has_fact: bool, earlier: set[str]
 ) -> dict[str, float]:
-    """What the model reads of clause `k` among the draft's kept clauses (text, label): its
-    character pairs and triples in official wording, its label, where it stands, how it ends,
-    how much of it was said already (`earlier`: the character pairs of the clauses before it),
-    and whether it holds a fact."""
-    text, label = clauses[k]
-    said = official(text)
+    """What the model reads of one kept clause (`said`: in official wording): its character
+    pairs and triples, its label, where it stands (`at`: first, mid, last), how it ends, how
+    much of it was said already (`earlier`: the character pairs of the clauses before it), and
+    whether it holds a fact."""
     key = _KEY.sub("", said)
     pairs = char_pairs(key)
-    at = "first" if k == 0 else "last" if k == len(clauses) - 1 else "mid"
     out: dict[str, float] = {
         f"lab={label}": 1.0,
         f"lab_at={label}{at}": 1.0,
@@ -68,9 +65,11 @@ def features_of(
     so a long draft costs as many clause readings as it has clauses."""
     earlier: set[str] = set()
     out = []
-    for k, (text, _) in enumerate(clauses):
-        out.append(aside_features(clauses, k, kind, has_fact=facts[k], earlier=earlier))
-        earlier |= char_pairs(_KEY.sub("", official(text)))  # after: the features are read
+    for k, (text, label) in enumerate(clauses):
+        said = official(text)  # once per clause: read for its features, then as said before
+        at = "first" if k == 0 else "last" if k == len(clauses) - 1 else "mid"
+        out.append(aside_features(said, label, at, kind, has_fact=facts[k], earlier=earlier))
+        earlier |= char_pairs(_KEY.sub("", said))  # after: the features are read
     return out
 
 

@@ -189,16 +189,17 @@ def consensus(phrases: list[str]) -> str:
     phrases = [p for p in dict.fromkeys(phrases) if p]
     if len(phrases) <= 2:
         return phrases[0] if phrases else ""
-    pairs = [char_pairs(p) for p in phrases]
+    agreement = _agreement([char_pairs(p) for p in phrases])
+    return phrases[max(range(len(phrases)), key=lambda i: (agreement[i], -i))]
 
-    def agreement(i: int) -> float:
-        return sum(
-            len(pairs[i] & pairs[j]) / max(1, len(pairs[i] | pairs[j]))
-            for j in range(len(phrases))
-            if j != i
-        )
 
-    return phrases[max(range(len(phrases)), key=lambda i: (agreement(i), -i))]
+def _agreement(pairs: list[set[str]]) -> list[float]:
+    """For each phrase (its character pairs), the sum of its overlap (Jaccard) with each other
+    one: the consensus's vote and the ranker's `agree` feature."""
+    return [
+        sum(len(a & b) / max(1, len(a | b)) for j, b in enumerate(pairs) if j != i)
+        for i, a in enumerate(pairs)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,13 +274,13 @@ def pool(
     for k, (text, label) in enumerate(clauses):
         if label not in WITHHELD:
             add(core(text), {f"clause={label}": 1.0, f"clause_at={min(k, 5)}": 1.0})
-    said_words = official("".join(text for text, label in clauses if label not in WITHHELD))
+    said = "".join(text for text, label in clauses if label not in WITHHELD)
+    said_words = official(said)
     for name, phrase in _frames(said_words):
         add(phrase, {f"frame={name}": 1.0})
-    said = "".join(text for text, label in clauses if label not in WITHHELD)
     # A title's number is one the draft says outside its dates and times (「3楼」); one
     # cut from a date (「11月20日」 → 「1120」, 「20」) is not.
-    plain = official(said)
+    plain = said_words
     for fact, s, e in located(plain):
         if fact.kind in _WHEN:
             plain = plain[:s] + " " * (e - s) + plain[e:]
@@ -288,16 +289,8 @@ def pool(
     phrases = [p for p in made if set(_DIGITS.findall(p)) <= numbers and not adds(p)]
     if not phrases:
         return []
-    pairs = [char_pairs(p) for p in phrases]
-    agreement = [
-        sum(
-            len(pairs[i] & pairs[j]) / max(1, len(pairs[i] | pairs[j]))
-            for j in range(len(phrases))
-            if j != i
-        )
-        / max(1, len(phrases) - 1)
-        for i in range(len(phrases))
-    ]
+    others = max(1, len(phrases) - 1)
+    agreement = [a / others for a in _agreement([char_pairs(p) for p in phrases])]
     order = sorted(range(len(phrases)), key=lambda i: (-agreement[i], i))
     rank = {i: r for r, i in enumerate(order)}
     first_matter = char_pairs(matters[0]) if matters else set()
@@ -334,6 +327,13 @@ def pool(
     return out
 
 
+def pick(ranker: Linear, found: list[Candidate]) -> int:
+    """The ranker's choice among a pool's candidates (ties to the earlier): the writer's and the
+    training's dev figure's one pick."""
+    scores = [ranker.probability(c.features) for c in found]
+    return max(range(len(found)), key=lambda i: (scores[i], -i))
+
+
 def voted_matter(
     learned: TitleModel | None,
     clauses: list[tuple[str, str]],
@@ -346,12 +346,8 @@ def voted_matter(
     their words (`title.core`) agree on. The writer and the training's dev figure both title
     through this."""
     if learned is not None and learned.ranker is not None:
-        ranker = learned.ranker
         found = pool(learned, clauses, kind, matters, suffix)
-        if not found:
-            return ""
-        scores = [ranker.probability(c.features) for c in found]
-        return found[max(range(len(found)), key=lambda i: (scores[i], -i))].phrase
+        return found[pick(learned.ranker, found)].phrase if found else ""
     from assistant.rewriting.facts import compare
     from assistant.rewriting.writer.title import core
 
