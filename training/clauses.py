@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.evaluation.corpus import CORPUS
-from assistant.rewriting.clause_labels import LABELS, clause_view
+from assistant.rewriting.clause_labels import DROPPED, LABELS, clause_view
 from training import judgement
 from training.features import view
 
@@ -83,6 +83,20 @@ def examples(drafts: list[Draft]) -> list[tuple[judgement.Example, str]]:
     return out
 
 
+# A long clause the model reads as filler (more content than filler ever leaves: labeller's
+# FILLER_MAX) is dropped only when the model is this sure of it, out of writer: the precision of
+# its reading as small talk (the editor's own label) at the threshold `filler_sure`.
+SMALL_TALK = 0.9
+
+
+def _long(text: str) -> bool:
+    """A clause the labeller keeps as a detail although the model reads it as filler, unless
+    the model is sure (`filler_sure`): more content than filler leaves, and no fact."""
+    from assistant.rewriting.writer.labeller import FILLER_MAX, content_chars, has_fact
+
+    return content_chars(text) >= FILLER_MAX and not has_fact(text)
+
+
 def train() -> dict[str, Any]:
     cfg = {**judgement.config(), **yaml.safe_load(CONFIG.read_text(encoding="utf-8"))}
     pairs = examples(load("train"))
@@ -91,7 +105,9 @@ def train() -> dict[str, Any]:
     fitted = judgement.Fitted(data, views, list(LABELS), cfg)
     # Out-of-writer accuracy (the dev figure): each writer scored by a model without them.
     writers = sorted({e.writer for e in data})
+    raw = {f"{d.id}#{i}": c.text for d in load("train") for i, c in enumerate(d.clauses)}
     right = total = 0
+    long_filler: list[tuple[float, bool]] = []  # (filler score, the editor's label is small talk)
     for writer in writers:
         train_i = [i for i, e in enumerate(data) if e.writer != writer]
         held = [i for i, e in enumerate(data) if e.writer == writer]
@@ -103,7 +119,14 @@ def train() -> dict[str, Any]:
         matrix = np.vstack([scores[label] for label in labels])
         for col, i in enumerate(held):
             total += 1
-            right += labels[int(np.argmax(matrix[:, col]))] == data[i].labels[0]
+            best = labels[int(np.argmax(matrix[:, col]))]
+            right += best == data[i].labels[0]
+            text = raw[data[i].id]
+            if best == "filler" and _long(text):
+                long_filler.append((float(scores["filler"][col]), data[i].labels[0] in DROPPED))
+    sure = judgement.calibrate(
+        np.array([s for s, _ in long_filler]), np.array([t for _, t in long_filler]), SMALL_TALK
+    )
     thresholds = {label: {"threshold": 0.0} for label in fitted.models}
     stats = {
         "vetoes": {},
@@ -111,9 +134,16 @@ def train() -> dict[str, Any]:
         "drafts": len({e.id.split("#")[0] for e in data}),
         "writers": writers,
         "dev_accuracy_out_of_writer": round(right / total, 4),
+        "dev_long_filler_out_of_writer": {
+            "clauses": len(long_filler),
+            "small_talk": sum(t for _, t in long_filler),
+            "precision_at_sure": round(sure["precision"], 4),
+            "recall_at_sure": round(sure["recall"], 4),
+        },
     }
     exported = judgement.export(fitted, thresholds, cfg, stats)
     exported["trained_on"] = stats
+    exported["filler_sure"] = round(sure["threshold"], 4) if sure["reached"] else None
     return exported
 
 

@@ -115,9 +115,12 @@ def _fit_linear(
 def fit(drafts: list[Draft]) -> dict[str, Any]:
     suffixes = _suffixes()
     word_rows, word_labels, frame_rows, prefixes, suffix_labels = [], [], [], [], []
+    cores = []
     for d in drafts:
         core = title_core(d, suffixes[d.kind])
-        in_core = {w for w, _ in tm._posseg().cut(core)}
+        cut = list(tm._posseg().cut(core))
+        cores.append([(w, p) for w, p in cut if w.strip()])
+        in_core = {w for w, _ in cut}
         found = tm.words(_clauses(d), d.kind)
         for w in found:
             word_rows.append(w.features)
@@ -136,6 +139,7 @@ def fit(drafts: list[Draft]) -> dict[str, Any]:
         "threshold": THRESHOLD,
         "candidates": list(CANDIDATES),
         "pool_thresholds": list(POOL_THRESHOLDS),
+        "fluency": tm.Fluency.fit(cores),
     }
 
 
@@ -148,6 +152,7 @@ def _as_model(data: dict[str, Any]) -> tm.TitleModel:
         tuple(data.get("candidates", ())),
         Linear(data["ranker"]) if "ranker" in data else None,
         tuple(data.get("pool_thresholds", ())),
+        tm.Fluency.read(data["fluency"]) if "fluency" in data else None,
     )
 
 

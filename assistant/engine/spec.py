@@ -230,6 +230,13 @@ class KindSpec(Strict):
     accepted_closings: list[str] = Field(min_length=1)
     clauses: list[str]
     lead: str
+    topic_lead: str
+
+    @model_validator(mode="after")
+    def _topic_slot(self) -> KindSpec:
+        if "{topic}" not in self.topic_lead:
+            raise ValueError("topic_lead must hold {topic}")
+        return self
 
 
 class KindsFile(Strict):

@@ -61,6 +61,7 @@ def layout(request: RewriteRequest, draft: str | None = None) -> Layout:
         audience=request.audience,
         suffix=spec.title_suffix,
         lead_in=spec.lead,
+        topic_lead=spec.topic_lead,
         fallback_title=f"关于有关事项的{spec.title_suffix}",
     )
 

@@ -16,7 +16,14 @@ from assistant.rewriting.writer import sender as senders
 from assistant.rewriting.writer.labeller import SECRET, Labelled
 from assistant.rewriting.writer.labeller import has_fact as _has_fact
 from assistant.rewriting.writer.title import title
-from assistant.rewriting.writer.wording import ITEM_MARK, char_pairs, official, sentence
+from assistant.rewriting.writer.wording import (
+    ITEM_MARK,
+    char_pairs,
+    official,
+    opens_point,
+    sentence,
+    without_point_word,
+)
 from assistant.vocabulary import Kind
 
 # A detail point opens with its name when the clause does not already say it.
@@ -194,11 +201,11 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind, body: list[Labelled]
     for n, (i, text) in enumerate(kept):
         if n == 0:
             steps.append("new")
-            marked = bool(ITEM_MARK.match(i.clause.text)) or id(i) in in_list
+            marked = _opens_item(i) or id(i) in in_list
             chars = len(text)
             continue
         previous = kept[n - 1][0]
-        if ITEM_MARK.match(i.clause.text) or (
+        if _opens_item(i) or (
             (id(i) in in_list) != (id(previous) in in_list)
             or (id(i) in in_list and _ends(previous))
         ):
@@ -219,7 +226,7 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind, body: list[Labelled]
         steps.append(step)
         if step == "new" or (isinstance(step, float) and step < JOIN):
             chars, count = len(text), count + 1
-            marked = bool(ITEM_MARK.match(i.clause.text)) or id(i) in in_list
+            marked = _opens_item(i) or id(i) in in_list
         else:
             chars += len(text)
     # Pass 2: as many points as the editor would make, cut at the least likely boundaries.
@@ -239,7 +246,21 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind, body: list[Labelled]
             points[-1].text += _list_joint(kept[n - 1][0]) + text
         else:
             points[-1].text += _joint(kept[n - 1][0]) + text
+    return _rendered(points, kind)
+
+
+def _rendered(points: list[_Point], kind: Kind) -> list[str]:
+    """Each point as a sentence, headed where its kind wants a heading; when there are several,
+    the layout numbers them, so a point drops the draft's own 「一是」, 「第二，」."""
+    if len(points) >= 2:
+        for p in points:
+            p.text = without_point_word(p.text)
     return [sentence(p.text) if p.listed else _headed(p.group, p.text, kind) for p in points]
+
+
+def _opens_item(item: Labelled) -> bool:
+    """Does the clause open an item of the draft's own list (「2、」, 「二是」)?"""
+    return bool(ITEM_MARK.match(item.clause.text)) or opens_point(item.clause.text)
 
 
 # The points model's probability that a boundary stays inside a point: below SURE_CUT it is cut
@@ -258,9 +279,9 @@ def _rule_details(kept: list[tuple[Labelled, str]], in_list: set[int], kind: Kin
     marked = False
     for i, text in kept:
         group = _GROUP.get(i.label, i.label)
-        if previous is None or _ends(previous) or ITEM_MARK.match(i.clause.text):
+        if previous is None or _ends(previous) or _opens_item(i):
             points.append(_Point(group, text, id(i) in in_list))
-            marked = bool(ITEM_MARK.match(i.clause.text)) or id(i) in in_list
+            marked = _opens_item(i) or id(i) in in_list
         elif marked and id(i) in in_list:
             points[-1].text += _list_joint(previous) + text
         elif _splits(previous, group, points[-1], marked):
@@ -270,7 +291,7 @@ def _rule_details(kept: list[tuple[Labelled, str]], in_list: set[int], kind: Kin
         else:
             points[-1].text += ("，" if _marked_end(previous) else "") + text
         previous = i
-    return [sentence(p.text) if p.listed else _headed(p.group, p.text, kind) for p in points]
+    return _rendered(points, kind)
 
 
 def _list_joint(previous: Labelled) -> str:
@@ -375,6 +396,7 @@ def compose(
     suffix: str,
     lead_in: str,
     fallback_title: str,
+    topic_lead: str = "",
 ) -> Layout:
     from assistant.rewriting.writer.wording import simplified
 
@@ -393,7 +415,10 @@ def compose(
     # who said after it in that sentence: a draft that names its topic first (「今年的安规考试，
     # 定在下个月十五号上午九点，在培训中心机房」) leads with the whole of it, not the topic alone.
     lead: list[Labelled] = []
-    if point is not None:
+    topic = _topic(point)
+    if point is not None and topic:
+        lead = [point]  # the topic alone; what it says goes to the points
+    elif point is not None:
         j = at = k = body.index(point)
         while j > 0 and body[j - 1].label in _LEAD_LABELS and not _ends(body[j - 1]):
             j -= 1
@@ -401,7 +426,7 @@ def compose(
         while (
             k + 1 < len(body)
             and not _ends(body[k])
-            and body[k + 1].label in _LEAD_AFTER
+            and (body[k + 1].label in _LEAD_AFTER or _short(body[j : k + 1]))
             and size + len(body[k + 1].text) <= LEAD_MAX
         ):
             k += 1
@@ -412,13 +437,17 @@ def compose(
     details = _details([i for i in body if i not in lead], said, kind, body)
     details += [sentence(c) for c in parts.contacts]
     if len(details) >= 2:
-        # 「回复如下」 already leads in; otherwise the kind's own words do.
-        head = (
-            lead_text + "："
-            if lead_text.endswith("如下")
-            else ((sentence(lead_text) if lead_text else "") + lead_in)
-        )
+        # 「回复如下」 already leads in; a topic leads in with the kind's words around it
+        # (「现就……回复如下：」); otherwise the kind's own words follow the lead.
+        if lead_text.endswith("如下"):
+            head = lead_text + "："
+        elif topic and topic_lead:
+            head = topic_lead.format(topic=topic)
+        else:
+            head = (sentence(lead_text) if lead_text else "") + lead_in
         out = [head, *details]
+    elif topic and topic_lead and details:
+        out = [topic_lead.format(topic=topic) + "".join(details)]
     else:
         out = ["".join(p for p in [sentence(lead_text) if lead_text else "", *details] if p)]
     if not any(_key(p) for p in out):
@@ -451,7 +480,7 @@ def _strike_asides(
     struck = [
         i
         for i, p, fact in zip(body, chances, holds_fact, strict=True)
-        if p >= model.sure and not fact and i is not point and not ITEM_MARK.match(i.clause.text)
+        if p >= model.sure and not fact and i is not point and not _opens_item(i)
     ]
     if not struck:
         return body
@@ -528,6 +557,27 @@ def _join(parts: list[tuple[Labelled, str]]) -> str:
             out += "，" if _marked_end(parts[n - 1][0]) else ""
         out += text
     return out
+
+
+_TOPIC = re.compile(r"^关于(?P<topic>[^，,。；;！？!?]{4,40}?)[，,。：:]?$")
+
+
+def _topic(point: Labelled | None) -> str:
+    """What the point clause names when it only names a topic (「关于您上周问的近视防控工作的
+    情况，」 → 「您上周问的近视防控工作的情况」); "" when it says more."""
+    if point is None:
+        return ""
+    m = _TOPIC.match(official(point.text))
+    return m.group("topic") if m else ""
+
+
+def _short(lead: list[Labelled]) -> bool:
+    """A lead too short to say the point on its own (「多出来的这8000块，」 is the topic of the
+    sentence whose next clause asks for it): it runs on to the end of its sentence."""
+    return len(re.findall(r"[\u4e00-\u9fff\d]", "".join(i.text for i in lead))) < SHORT_LEAD
+
+
+SHORT_LEAD = 12  # characters
 
 
 def _ends(item: Labelled) -> bool:

@@ -78,9 +78,21 @@ class Labelled:
 
 
 @cache
-def _model() -> NgramModel:
+def _data() -> dict:
     with open(f"{MODELS_DIR}/clauses.json", encoding="utf-8") as fh:
-        return NgramModel(json.load(fh))
+        return json.load(fh)
+
+
+@cache
+def _model() -> NgramModel:
+    return NgramModel(_data())
+
+
+def _filler_sure() -> float:
+    """How sure the model must be of a long clause's reading as filler for it to go (the
+    file's `filler_sure`, chosen out of writer for precision); never, in a file without it."""
+    sure = _data().get("filler_sure")
+    return float("inf") if sure is None else float(sure)
 
 
 def _view(text: str) -> str:
@@ -151,13 +163,33 @@ def label(draft: str) -> list[Labelled]:
             name = "requirement"
         elif name == "sender" and 1 < i < signs_at and not _SELF_INTRO.search(c.text):
             name = "requirement"  # a name amid the details (「赵刚，联系电话……」) is a detail
-        elif name in DROPPED and _not_small_talk(name, i, parts, out):
+        elif name in DROPPED and _not_small_talk(name, i, parts, out, scores[best]):
             name = "requirement"
         elif name in ("sensitive", "injection"):
             name = "requirement"  # only the checks above may withhold a clause
         secret_run = secret_run and name == "sensitive"
         injection_run = injection_run and name == "injection"
         out.append(Labelled(c, name, scores[at_matter], why))
+    return _unit_before_signer(out)
+
+
+def _unit_before_signer(out: list[Labelled]) -> list[Labelled]:
+    """「县住建局 何永强」 on the last line is one signature, though a space cuts it in two: the
+    unit before the signing name, on the same line, signs too (and is no detail of the body)."""
+    for k in range(len(out) - 1, 0, -1):
+        if out[k].label != "sender" or is_date_line(out[k].clause.text):
+            continue
+        unit = out[k - 1]
+        text = unit.clause.text
+        if (
+            unit.label not in ("sender", "sensitive", "injection")
+            and text.endswith((" ", "\u3000"))
+            and "\n" not in text.strip()
+            and _signs_like(text)
+            and _ORG.search(text.strip())
+        ):
+            out[k - 1] = Labelled(unit.clause, "sender", unit.matter, unit.why, unit.removed)
+        break
     return out
 
 
@@ -172,9 +204,12 @@ def is_date_line(text: str) -> bool:
     return bool(_DATE_LINE.match(text))
 
 
-def _not_small_talk(name: str, i: int, parts: list[Clause], out: list[Labelled]) -> bool:
+def _not_small_talk(
+    name: str, i: int, parts: list[Clause], out: list[Labelled], score: float
+) -> bool:
     """A clause the model reads as greeting, ping, small talk, filler or a reply request that
-    says more than that, and stays in the message as a detail."""
+    says more than that, and stays in the message as a detail (`score`: the model's for its
+    reading)."""
     text = parts[i].text
     after_matter = any(o.label not in DROPPED and o.label != "sender" for o in out)
     if has_fact(text) or _is_person(text):
@@ -184,14 +219,15 @@ def _not_small_talk(name: str, i: int, parts: list[Clause], out: list[Labelled])
         and i > 0
         and not _MARKED.search(parts[i - 1].text)
         and not _MARKED.search(text)
-        and _content_chars(text)
+        and content_chars(text)
     ):
         # 「护士长讲｜再这样下｜去要出……」: a piece the boundary model cut out of the middle of
         # a run with no mark either side is part of the sentence, not small talk
         return True
-    if name == "filler" and _content_chars(text) >= FILLER_MAX:
+    if name == "filler" and content_chars(text) >= FILLER_MAX and score < _filler_sure():
         # 「认证方式可以用手机人脸识别」: filler is the vocabulary of chat, not a sentence of its
-        # own; what is left once that vocabulary goes is content
+        # own; what is left once that vocabulary goes is content — unless the model is sure
+        # (「有什么需要我们再补充的您随时说」)
         return True
     if name == "greeting" and after_matter and not _GREETS.search(text):
         return True  # 「跟科长沟通」 amid the details greets no one
@@ -224,7 +260,7 @@ FILLER_MAX = 6  # Chinese characters of content: more than filler ever leaves
 _GREETS = re.compile(r"好|各位|大家|同志|同事|领导|hi|hello|dear", re.IGNORECASE)
 
 
-def _content_chars(text: str) -> int:
+def content_chars(text: str) -> int:
     return len(re.findall(r"[\u4e00-\u9fff]", official(text)))
 
 

@@ -25,9 +25,15 @@ def from_draft(labelled: list[Labelled]) -> str | None:
         m = _SELF.search(text) or _NOTICE.search(text)
         if m:
             return tidy(m.group("who"))
-    signed = [i for i in labelled if i.label == "sender" and not is_date_line(i.clause.text)]
+    signed = [k for k, i in enumerate(labelled) if i.label == "sender"]
+    signed = [k for k in signed if not is_date_line(labelled[k].clause.text)]
     if signed:
-        return tidy(signed[-1].clause.text)
+        # The signing clauses side by side on the last line (「县住建局 」「何永强」) sign together.
+        last = signed[-1]
+        first = last
+        while first - 1 in signed and "\n" not in labelled[first - 1].clause.text:
+            first -= 1
+        return tidy("".join(i.clause.text for i in labelled[first : last + 1]))
     return None
 
 

@@ -23,10 +23,12 @@ same features.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from assistant.engine.ngrams import read_model
 from assistant.engine.paths import MODELS_DIR
@@ -129,6 +131,62 @@ def frame_features(found: list[Word], kind: str) -> dict[str, float]:
 
 
 @dataclass(frozen=True)
+class Fluency:
+    """How like an editor's title a run of words reads, from the editors' own titles (their
+    cores, 「关于」 and the kind's suffix left out): how often each part of speech follows
+    another, and which words the editors put side by side. A word salad the pool can make from
+    a draft's likely words (「周报前发送给」: a title that ends on a preposition) reads unlike
+    any of them; the ranker weighs it."""
+
+    tags: dict[str, int]  # "<tag> <tag>" -> count, with "<s>" and "</s>" at the ends
+    firsts: dict[str, int]  # "<tag>" -> how often it opens a tag pair
+    pairs: frozenset[str]  # "<word> <word>" the editors wrote side by side
+    finals: dict[str, int]  # "<word>" -> how many titles end with it
+
+    @staticmethod
+    def fit(cores: list[list[tuple[str, str]]]) -> dict:
+        """The counts to store, from each title's (word, part of speech)."""
+        tags: dict[str, int] = {}
+        pairs: set[str] = set()
+        finals: dict[str, int] = {}
+        for toks in cores:
+            if not toks:
+                continue
+            seq = ["<s>", *(p for _, p in toks), "</s>"]
+            for a, b in pairwise(seq):
+                tags[f"{a} {b}"] = tags.get(f"{a} {b}", 0) + 1
+            pairs.update(f"{a} {b}" for (a, _), (b, _) in pairwise(toks))
+            finals[toks[-1][0]] = finals.get(toks[-1][0], 0) + 1
+        return {"tags": tags, "pairs": sorted(pairs), "finals": finals}
+
+    @classmethod
+    def read(cls, data: dict) -> Fluency:
+        firsts: dict[str, int] = {}
+        for pair, n in data["tags"].items():
+            first = pair.split(" ", 1)[0]
+            firsts[first] = firsts.get(first, 0) + n
+        return cls(dict(data["tags"]), firsts, frozenset(data["pairs"]), dict(data["finals"]))
+
+    def _logp(self, a: str, b: str) -> float:
+        vocab = len(self.firsts) + 1
+        return math.log((self.tags.get(f"{a} {b}", 0) + 1) / (self.firsts.get(a, 0) + vocab))
+
+    def features(self, toks: list[tuple[str, str]]) -> dict[str, float]:
+        seq = ["<s>", *(p for _, p in toks), "</s>"]
+        logps = [self._logp(a, b) for a, b in pairwise(seq)]
+        seen = [f"{a} {b}" in self.pairs for (a, _), (b, _) in pairwise(toks)]
+        edges = (-6.0, -5.0, -4.0, -3.0, -2.0)
+        return {
+            f"flu_mean={bucket(sum(logps) / len(logps), edges)}": 1.0,
+            f"flu_min={bucket(min(logps), edges)}": 1.0,
+            f"flu_end={bucket(logps[-1], edges)}": 1.0,
+            f"flu_start={bucket(logps[0], edges)}": 1.0,
+            f"flu_seen={bucket(sum(seen) / len(seen), (0.01, 0.34, 0.67, 1.0)) if seen else -1}": 1.0,
+            f"flu_final={bucket(self.finals.get(toks[-1][0], 0), (1, 3, 10, 30))}": 1.0,
+        }
+
+
+@dataclass(frozen=True)
 class TitleModel:
     word: Linear
     prefix: Linear
@@ -140,6 +198,8 @@ class TitleModel:
     # Picks among the candidates of `pool`; None in a file from before it: the consensus picks.
     ranker: Linear | None = None
     pool_thresholds: tuple[float, ...] = ()
+    # None in a file from before it: the ranker reads no fluency.
+    fluency: Fluency | None = None
 
     def matter(self, clauses: list[tuple[str, str]], kind: str) -> str:
         """The title's matter (「召开安全生产工作会议」) at the model's threshold, or "" when the
@@ -216,9 +276,14 @@ _NOUNISH = ("n", "vn", "nz", "eng", "j", "l", "an")
 def _thing(words: str) -> str:
     """The thing a frame names, without the when (「明天的校长会」 → 「校长会」): its dates and
     times left out, and what comes before its last 「的」."""
-    for fact, s, e in sorted(located(words), key=lambda t: -t[1]):
-        if fact.kind in _WHEN:
-            words = words[:s] + words[e:]
+    spans: list[list[int]] = []
+    for s, e in sorted((s, e) for fact, s, e in located(words) if fact.kind in _WHEN):
+        if spans and s <= spans[-1][1]:  # a date inside a time is one stretch, cut once
+            spans[-1][1] = max(spans[-1][1], e)
+        else:
+            spans.append([s, e])
+    for s, e in reversed(spans):
+        words = words[:s] + words[e:]
     return re.sub(r"^[把将]", "", words.rsplit("的", 1)[-1]).strip()
 
 
@@ -323,6 +388,8 @@ def pool(
                 f"in_matter={bucket(len(char_pairs(phrase) & first_matter) / max(1, len(char_pairs(phrase))), (0.34, 0.67, 1.0))}": 1.0,
             }
         )
+        if learned.fluency is not None:
+            features.update(learned.fluency.features(toks))
         out.append(Candidate(phrase, features))
     return out
 
@@ -373,4 +440,5 @@ def model() -> TitleModel | None:
         tuple(data.get("candidates", ())),
         Linear(data["ranker"]) if "ranker" in data else None,
         tuple(data.get("pool_thresholds", ())),
+        Fluency.read(data["fluency"]) if "fluency" in data else None,
     )

@@ -88,6 +88,21 @@ ITEM_MARK = re.compile(
 )
 
 
+@cache
+def _point_words() -> re.Pattern[str]:
+    return re.compile(r"^\s*" + vocabulary()["point_words"])
+
+
+def opens_point(text: str) -> bool:
+    """Does the clause open with the draft's own word for an item (「二是」, 「第三，」)?"""
+    return bool(_point_words().match(text))
+
+
+def without_point_word(text: str) -> str:
+    """A numbered point without the draft's own item word: the number says it."""
+    return _point_words().sub("", text, count=1) or text
+
+
 def official(text: str) -> str:
     """One clause in official wording, or "" when nothing of substance is left."""
     text = simplified(text.replace("\r", ""))
@@ -117,9 +132,27 @@ def char_pairs(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
+_PIECES = re.compile(r"([，,；;])")
+_ONCE_MAX = 6  # characters: a longer piece said again is a restatement, for `_Said` to judge
+
+
+def said_once(text: str) -> str:
+    """A sentence without a short piece that only repeats the piece before it (「……下降了2.7个
+    百分点，下降了」): a repeated point is said once. A piece with a digit is never dropped."""
+    pieces = _PIECES.split(text)
+    out = [pieces[0]]
+    for mark, piece in zip(pieces[1::2], pieces[2::2], strict=True):
+        bare = piece.strip(" 。！？")
+        if bare and len(bare) <= _ONCE_MAX and not re.search(r"\d", bare) and bare in out[-1]:
+            out[-1] += piece[len(piece.rstrip(" 。！？")) :]  # keep the sentence's own end
+            continue
+        out += [mark, piece]
+    return "".join(out)
+
+
 def sentence(text: str) -> str:
-    """A clause as a sentence: official wording and a full stop."""
-    text = official(text)
+    """A clause as a sentence: official wording, each piece said once, and a full stop."""
+    text = said_once(official(text))
     if text and text[-1] not in "。！？；：":
         text += "。"
     return text
