@@ -765,3 +765,19 @@ def test_the_thing_a_frame_names_loses_its_when_once():
     # 「明早」 is a date inside the time 「明早8点」: one stretch, cut once, no character lost
     assert _thing("明早8点的网格会") == "网格会"
     assert _thing("周五下午3点的校长会") == "校长会"
+
+
+def test_a_title_never_drops_the_negation_of_the_word_it_keeps():
+    from assistant.rewriting.writer import title_model
+
+    assert core("我今天感觉身体不舒服，") == "感觉身体不舒服"
+    assert core("不能按时完成报送的说明") == "不能完成报送说明"
+    assert core("还有3个科室没交") == "科室没提交"
+    negated = title_model._negated("我今天感觉身体不舒服，想请假一天")
+    assert title_model._drops_negation("感觉舒服", negated)
+    assert not title_model._drops_negation("感觉身体不舒服", negated)
+    assert not title_model._drops_negation("请假一天", negated)
+    draft = "张主任，我今天感觉身体不舒服，想请假一天，工作已经交接给小李了"
+    clauses, matters = _title_inputs(draft)
+    found = title_model.pool(title_model.model(), clauses, "request", matters, "请示")
+    assert found and not any("舒服" in c.phrase and "不舒服" not in c.phrase for c in found)

@@ -63,26 +63,19 @@ def core(clause: str) -> str:
         text = re.sub(f"^{re.escape(prefix)}", "", text.strip())
     words = []
     tokens = [(w.strip(), p) for w, p in _posseg().cut(text) if w.strip()]
-    for i, (w, pos_tag) in enumerate(tokens):
-        if w == "会" and i == len(tokens) - 1 and words:
-            words.append(w)  # 「开安全生产会」: at the end, 会 is the meeting
+    negations = set(vocab.get("negations", []))
+    for i, (w, _) in enumerate(tokens):
+        if w in negations:
+            # 「身体不舒服」 is never 「身体舒服」: the negation stays with the word it negates
+            # (past an adverb the title leaves out: 「不能按时完成」 → 「不能完成」)
+            if any(
+                core_word(tokens, k, vocab, words) for k in range(i + 1, min(i + 3, len(tokens)))
+            ):
+                words.append(w)
             continue
-        if w in vocab["drop_words"]:
-            continue
-        if pos_tag.startswith(("t", "m")) and (
-            w in vocab["time_words_kept"]
-            or (
-                not re.search(r"\d", w)
-                and pos_tag == "m"
-                and len(w) > 1
-                and w[-1] not in "个次下点些台天份名人件条"
-            )
-        ):
-            words.append(w)
-            continue
-        if pos_tag.startswith(_DROP_POS) and w not in vocab["keep_words"]:
-            continue
-        words.append(vocab["verbs"].get(w, w))
+        kept = core_word(tokens, i, vocab, words)
+        if kept:
+            words.append(kept)
     phrase = "".join(words)
     for old, new in vocab["phrases"].items():
         phrase = phrase.replace(old, new)
@@ -93,6 +86,29 @@ def core(clause: str) -> str:
     if len(phrase) > _MAX:
         phrase = _shorten(words, vocab)
     return phrase if len(phrase) >= 2 else ""
+
+
+def core_word(tokens: list[tuple[str, str]], i: int, vocab: dict, words: list[str]) -> str:
+    """What a title keeps of the clause's i-th word (`words`: what it kept before), "" for
+    nothing."""
+    w, pos_tag = tokens[i]
+    if w == "会" and i == len(tokens) - 1 and words:
+        return w  # 「开安全生产会」: at the end, 会 is the meeting
+    if w in vocab["drop_words"]:
+        return ""
+    if pos_tag.startswith(("t", "m")) and (
+        w in vocab["time_words_kept"]
+        or (
+            not re.search(r"\d", w)
+            and pos_tag == "m"
+            and len(w) > 1
+            and w[-1] not in "个次下点些台天份名人件条"
+        )
+    ):
+        return w
+    if pos_tag.startswith(_DROP_POS) and w not in vocab["keep_words"]:
+        return ""
+    return vocab["verbs"].get(w, w)
 
 
 def _shorten(words: list[str], vocab: dict) -> str:

@@ -305,6 +305,31 @@ def _frames(said: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(out))
 
 
+def _negated(said: str) -> set[str]:
+    """The two-character words the draft says only right after a negation (「不舒服」 → 「舒服」),
+    by `title.negations` in `rules/writing.yaml`."""
+    marks = sorted(vocabulary()["title"].get("negations", []), key=len, reverse=True)
+    if not marks:
+        return set()
+    alt = "|".join(map(re.escape, marks))
+    out = set()
+    for w in {m.group(1) for m in re.finditer(f"(?:{alt})([\u4e00-\u9fff]{{2}})", said)}:
+        if said.count(w) == len(re.findall(f"(?:{alt}){re.escape(w)}", said)):
+            out.add(w)
+    return out
+
+
+def _drops_negation(phrase: str, negated: set[str]) -> bool:
+    """Does a candidate say a word the draft says only negated, without its negation
+    (「感觉舒服」 from 「感觉不舒服」)? Such a title says the opposite of the draft."""
+    marks = vocabulary()["title"].get("negations", [])
+    for w in negated:
+        for m in re.finditer(re.escape(w), phrase):
+            if not any(phrase[: m.start()].endswith(n) for n in marks):
+                return True
+    return False
+
+
 def pool(
     learned: TitleModel,
     clauses: list[tuple[str, str]],
@@ -351,7 +376,12 @@ def pool(
             plain = plain[:s] + " " * (e - s) + plain[e:]
     numbers = set(_DIGITS.findall(plain))
     adds = added_by(said)
-    phrases = [p for p in made if set(_DIGITS.findall(p)) <= numbers and not adds(p)]
+    negated = _negated(said_words)
+    phrases = [
+        p
+        for p in made
+        if set(_DIGITS.findall(p)) <= numbers and not adds(p) and not _drops_negation(p, negated)
+    ]
     if not phrases:
         return []
     others = max(1, len(phrases) - 1)
