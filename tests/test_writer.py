@@ -584,11 +584,11 @@ def test_the_lead_is_the_whole_of_what_the_point_s_sentence_says_when_where_and_
         "带上本部门三季度数据，会上每人讲5分钟"
     )
     lines = rewrite(draft, sender="办公室", kind="notice", offline=True).message.splitlines()
-    lead = lines[2]
+    lead, rest = lines[2].split("。", 1)  # the lead sentence; prose or points follow it
     assert lead.startswith("下周一上午9点开经营分析会")
     assert "12楼大会议室" in lead and "各部门负责人参加" in lead
-    # what to bring is a point of its own, not the lead
-    assert "三季度数据" not in lead and any("三季度数据" in line for line in lines[3:])
+    # what to bring is said after the lead sentence, not in it
+    assert "三季度数据" not in lead and "三季度数据" in rest + "".join(lines[3:])
 
 
 def test_a_cut_in_an_unpunctuated_run_after_the_point_reads_with_a_comma():
@@ -773,6 +773,7 @@ def test_a_title_never_drops_the_negation_of_the_word_it_keeps():
     assert core("我今天感觉身体不舒服，") == "感觉身体不舒服"
     assert core("不能按时完成报送的说明") == "不能完成报送说明"
     assert core("还有3个科室没交") == "科室没提交"
+    assert core("亮亮明天不上幼儿园了") == "亮亮幼儿园"  # the verb goes, and its negation with it
     negated = title_model._negated("我今天感觉身体不舒服，想请假一天")
     assert title_model._drops_negation("感觉舒服", negated)
     assert not title_model._drops_negation("感觉身体不舒服", negated)

@@ -67,10 +67,16 @@ def core(clause: str) -> str:
     for i, (w, _) in enumerate(tokens):
         if w in negations:
             # 「身体不舒服」 is never 「身体舒服」: the negation stays with the word it negates
-            # (past an adverb the title leaves out: 「不能按时完成」 → 「不能完成」)
-            if any(
-                core_word(tokens, k, vocab, words) for k in range(i + 1, min(i + 3, len(tokens)))
+            # (past an adverb the title leaves out: 「不能按时完成」 → 「不能完成」); with a verb
+            # it leaves out it goes too (「不上幼儿园」 is never 「不幼儿园」)
+            k = i + 1
+            while (
+                k < len(tokens) - 1
+                and tokens[k][1].startswith("d")
+                and not core_word(tokens, k, vocab, words)
             ):
+                k += 1
+            if k < len(tokens) and core_word(tokens, k, vocab, words):
                 words.append(w)
             continue
         kept = core_word(tokens, i, vocab, words)
