@@ -69,6 +69,9 @@ class FakeOpenAI:
         self.auth: list[str] = []  # the Authorization header of each request
         self._script: list[Step] = [("status", 500)]
         self._served = 0
+        # Replies written to the end: a client that gave up before a slow reply finished never
+        # sees it counted here (the handler is still sleeping or trickling when the call returns).
+        self.delivered = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
         handler = type("Handler", (_Handler,), {"fake": self})
@@ -86,7 +89,7 @@ class FakeOpenAI:
 
     def script(self, *steps: Step) -> FakeOpenAI:
         with self._lock:
-            self._script, self._served = list(steps), 0
+            self._script, self._served, self.delivered = list(steps), 0, 0
             self.requests.clear()
             self.paths.clear()
             self.auth.clear()
@@ -219,6 +222,10 @@ class _Handler(BaseHTTPRequestHandler):
         else:  # pragma: no cover - a mistake in a test's script
             raise ValueError(f"unknown step {step!r}")
 
+    def _delivered(self) -> None:
+        with self.fake._lock:
+            self.fake.delivered += 1
+
     def _send(
         self, status: int, obj: Any, headers: dict[str, str] | None = None, trickle: float = 0
     ) -> None:
@@ -235,6 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
             if not trickle:
                 self.wfile.write(data)
                 self.wfile.flush()
+                self._delivered()
                 return
             self.wfile.flush()
             for i in range(len(data)):
@@ -242,6 +250,7 @@ class _Handler(BaseHTTPRequestHandler):
                     return
                 self.wfile.write(data[i : i + 1])
                 self.wfile.flush()
+            self._delivered()
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client timed out and went away
 

@@ -21,7 +21,6 @@ import json
 import re
 import subprocess
 import sys
-import time
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -651,9 +650,7 @@ def test_a_retry_after_beyond_the_deadline_gives_up_at_once(fake_openai, headers
     )
     assert settings is not None and settings.timeout == 5 and settings.max_retries == 2
     fake_openai.script(("status", code, headers), ("json", GOOD))
-    started = time.monotonic()
     result = rewrite(DRAFT, **ASK, settings=settings)
-    assert time.monotonic() - started < 30  # a hang guard only
     assert len(fake_openai.requests) == 1  # never waited the minute, never retried
     assert result.backend == "offline"
     assert result.attempts == 2
@@ -664,9 +661,9 @@ def test_a_retry_after_beyond_the_deadline_gives_up_at_once(fake_openai, headers
 
 
 def test_a_reply_trickling_past_the_deadline_falls_back(fake_openai):
-    started = time.monotonic()
     result = run(fake_openai, ("trickle", 0.05, ("json", GOOD)), timeout=1, max_retries=1)
-    assert time.monotonic() - started < 30  # a hang guard only: the whole reply takes minutes
+    # the whole reply takes minutes: the call returned while the server was still writing it
+    assert fake_openai.delivered == 0
     assert len(fake_openai.requests) == 1
     assert result.backend == "offline"
     assert "模型在 1 秒内没有响应" in notes_of(result)
