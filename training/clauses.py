@@ -99,13 +99,14 @@ def _long(text: str) -> bool:
 
 def train() -> dict[str, Any]:
     cfg = {**judgement.config(), **yaml.safe_load(CONFIG.read_text(encoding="utf-8"))}
-    pairs = examples(load("train"))
+    drafts = load("train")
+    pairs = examples(drafts)
     data = [e for e, _ in pairs]
     views = [v for _, v in pairs]
     fitted = judgement.Fitted(data, views, list(LABELS), cfg)
     # Out-of-writer accuracy (the dev figure): each writer scored by a model without them.
     writers = sorted({e.writer for e in data})
-    raw = {f"{d.id}#{i}": c.text for d in load("train") for i, c in enumerate(d.clauses)}
+    raw = {f"{d.id}#{i}": c.text for d in drafts for i, c in enumerate(d.clauses)}
     right = total = 0
     long_filler: list[tuple[float, bool]] = []  # (filler score, the editor's label is small talk)
     for writer in writers:

@@ -396,7 +396,7 @@ def compose(
     suffix: str,
     lead_in: str,
     fallback_title: str,
-    topic_lead: str = "",
+    topic_lead: str,
 ) -> Layout:
     from assistant.rewriting.writer.wording import simplified
 
@@ -441,12 +441,12 @@ def compose(
         # (「现就……回复如下：」); otherwise the kind's own words follow the lead.
         if lead_text.endswith("如下"):
             head = lead_text + "："
-        elif topic and topic_lead:
+        elif topic:
             head = topic_lead.format(topic=topic)
         else:
             head = (sentence(lead_text) if lead_text else "") + lead_in
         out = [head, *details]
-    elif topic and topic_lead and details:
+    elif topic and details:
         out = [topic_lead.format(topic=topic) + "".join(details)]
     else:
         out = ["".join(p for p in [sentence(lead_text) if lead_text else "", *details] if p)]
