@@ -96,6 +96,12 @@ def test_chat_becomes_official_and_facts_are_untouched():
     assert not any(w in text for w in ("啊", "哈", "～", "😂", "咱"))
 
 
+def test_find_me_becomes_contact_me_only_when_it_asks_to_be_contacted():
+    assert official("有问题找我") == "有问题联系我"
+    assert official("不够的再找我们领") == "不够的再联系我们领"
+    assert official("她已经找我哭过两次了") == "她已经找我哭过两次了"
+
+
 def test_traditional_characters_become_simplified():
     assert simplified("本學期教職工體檢") == "本学期教职工体检"
 
@@ -596,10 +602,37 @@ def test_a_cut_in_an_unpunctuated_run_after_the_point_reads_with_a_comma():
     from assistant.rewriting.writer.labeller import Labelled
     from assistant.rewriting.writer.segment import Clause
 
-    point = Labelled(Clause(0, 5, "开党员大会"), "matter", 1.0)
-    place = Labelled(Clause(5, 11, "在二楼会议室"), "place", 0.0)
-    time = Labelled(Clause(0, 4, "明天两点"), "time", 0.0)
-    assert _lead_text([time, point, place], point, _Said([])) == "明天两点开党员大会，在二楼会议室"
+    def cut(start: int, text: str, spoken: bool) -> Clause:
+        return Clause(start, start + len(text), text, spoken=spoken, model_cut=True)
+
+    for spoken, joint in ((True, "，"), (False, "")):
+        point = Labelled(cut(4, "开党员大会", spoken), "matter", 1.0)
+        place = Labelled(cut(9, "在二楼会议室", spoken), "place", 0.0)
+        time = Labelled(cut(0, "明天两点", spoken), "time", 0.0)
+        lead = _lead_text([time, point, place], point, _Said([]))
+        assert lead == f"明天两点开党员大会{joint}在二楼会议室"
+
+
+def test_a_draft_is_read_as_typed_without_punctuation_only_when_it_has_almost_no_marks():
+    from assistant.rewriting.writer.segment import spoken
+
+    assert spoken(DRAFTS[2])  # a voice-input run of 60 characters
+    assert not spoken("各位同事，整体进度大概是完成了投资的65%，就是6500万里面完成了4225万左右。")
+
+
+def test_a_run_the_draft_left_unbroken_is_not_broken_by_a_comma_in_the_message():
+    draft = (
+        "陈主任，项目总共涉及23条小巷，目前已经完工的有14条。整体进度大概是完成了投资的65%，"
+        "就是6500万里面完成了4225万左右。县住建局 何永强"
+    )
+    # the boundary model cuts the run for the labeller to read …
+    assert any(c.model_cut and "整体进度" in c.text for c in clauses(draft))
+    # … and the message joins it back as the draft wrote it
+    message = rewrite(draft, sender="县住建局", kind="reply", offline=True).message
+    assert "整体进度大概是完成了投资的65%" in message
+    # a voice-input draft still reads with its pauses as commas
+    voiced = rewrite(DRAFTS[2], sender="青枫社区", kind="notice", offline=True).message
+    assert "提前储水，有问题打" in voiced
 
 
 def test_a_date_inside_a_time_is_said_once():
@@ -782,3 +815,17 @@ def test_a_title_never_drops_the_negation_of_the_word_it_keeps():
     clauses, matters = _title_inputs(draft)
     found = title_model.pool(title_model.model(), clauses, "request", matters, "请示")
     assert found and not any("舒服" in c.phrase and "不舒服" not in c.phrase for c in found)
+
+
+@pytest.mark.parametrize(
+    ("kind", "salutation"),
+    [("notice", "各位同事"), ("reminder", "各位同事"), ("request", "领导"), ("reply", "领导")],
+)
+def test_a_draft_that_names_no_addressee_is_addressed_as_the_kind_s_editors_do(kind, salutation):
+    from assistant.engine.checker import default_engine
+
+    assert default_engine().compiled.kinds[kind].salutation == salutation
+    made = rewrite(
+        "申请借用3楼会议室，明天下午2-5点。部门培训用。", sender="办公室", kind=kind, offline=True
+    )
+    assert made.message.splitlines()[1] == f"{salutation}："

@@ -224,6 +224,7 @@ class KindSpec(Strict):
     """One kind of official message (notice, request, reminder, reply)."""
 
     label: str
+    salutation: str  # whom it addresses when neither the user nor the draft says
     title_suffix: str
     closing: str
     closing_hint: str

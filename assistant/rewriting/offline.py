@@ -59,6 +59,7 @@ def layout(request: RewriteRequest, draft: str | None = None) -> Layout:
         list(read(text).labelled),
         request.kind,
         audience=request.audience,
+        salutation=spec.salutation,
         suffix=spec.title_suffix,
         lead_in=spec.lead,
         topic_lead=spec.topic_lead,

@@ -42,7 +42,9 @@ def make_request(
     return RewriteRequest(
         draft=draft,
         sender=simplified(who),
-        audience=(audience or "").strip().rstrip("：:") or reading.salutation or "各位同事",
+        audience=(audience or "").strip().rstrip("：:")
+        or reading.salutation
+        or default_engine().compiled.kinds[Kind(kind)].salutation,
         kind=Kind(kind),
         important=important,
         broadcast=reading.broadcastable(draft),

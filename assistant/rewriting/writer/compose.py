@@ -212,6 +212,8 @@ def _details(rest: list[Labelled], said: _Said, kind: Kind, body: list[Labelled]
             step: str | float = "new"
         elif marked and id(i) in in_list:
             step = "list"
+        elif previous.clause.model_cut and not previous.clause.spoken:
+            step = KEEP  # a run the draft's writer left unbroken is never cut into points
         else:
             step = learned.joins(
                 boundary(
@@ -315,7 +317,7 @@ def _joint(previous: Labelled) -> str:
         return "、" if previous.clause.text.rstrip(" \t\u3000").endswith("、") else "，"
     # A cut the boundary model made in an unpunctuated run is a pause, save after a time or a
     # deadline that the next words complete (「请各处室周一下班前」+「交到302」).
-    return "" if previous.label in ("deadline", "time") else "，"
+    return "" if previous.label in ("deadline", "time") else _pause(previous)
 
 
 def _splits(previous: Labelled, group: str, point: _Point, marked: bool) -> bool:
@@ -393,6 +395,7 @@ def compose(
     kind: Kind,
     *,
     audience: str,
+    salutation: str,
     suffix: str,
     lead_in: str,
     fallback_title: str,
@@ -454,7 +457,7 @@ def compose(
         out, notes = _acknowledgement(labelled, notes)
     return Layout(
         subject=subject,
-        salutation=parts.salutation or ("领导" if kind is Kind.request else "各位同事"),
+        salutation=parts.salutation or salutation,
         points=out,
         signature=simplified(signature) if signature else None,
         notes=notes,
@@ -530,6 +533,13 @@ def _marked_end(item: Labelled) -> bool:
     return item.clause.text.rstrip(" \t")[-1:] in "，,、；;：:。！？!?\n"
 
 
+def _pause(item: Labelled) -> str:
+    """What follows a clause the draft ends with no mark (a space, an emoji, a particle run into
+    the next word, a cut of the boundary model): a comma, save after a cut the boundary model
+    made in a punctuated draft, whose writer left the run unbroken (`segment.spoken`)."""
+    return "" if item.clause.model_cut and not item.clause.spoken else "，"
+
+
 def _lead_text(lead: list[Labelled], point: Labelled | None, said: _Said) -> str:
     """The lead as one sentence. Before the point its clauses join as the draft joins them
     (「明天上午九点」「在村部」「开会」 run on); after it, what completes it is set off by a comma
@@ -542,7 +552,11 @@ def _lead_text(lead: list[Labelled], point: Labelled | None, said: _Said) -> str
         text = said(item)
         if text:
             joint = (
-                "" if not _marked_end(previous) and previous.label in ("time", "place") else "，"
+                "，"
+                if _marked_end(previous)
+                else ""
+                if previous.label in ("time", "place")
+                else _pause(previous)
             )
             out += joint + text
     return out

@@ -54,6 +54,19 @@ _GREETING = re.compile(
     r"(?:大家好|您好|你好|们好|新年好|早上好|上午好|中午好|下午好|晚上好)[呀啊哈哦]?[～~]*(?![\s，,。！？!?；;：:、～~)）]|$)"
 )
 LONG = 16  # a stretch without punctuation longer than this is cut where the boundary model says
+# Characters per mark above which a draft reads as typed without punctuation (voice input). On
+# the annotated drafts, voice input has 42 or more for 95 of 100 drafts and every other register
+# 20 or fewer for 99 of 100, so the two do not meet.
+SPOKEN = 25
+_MARK = re.compile(r"[，,。！？!?；;\n、：:]")
+
+
+def spoken(draft: str) -> bool:
+    """Is the draft typed without punctuation? There, a cut the boundary model makes is a pause
+    the message writes as a comma; in a punctuated draft the writer left the run unbroken on
+    purpose (「整体进度大概是完成了投资的65%」), so a cut there only separates what the
+    labeller reads and the message joins it back as written."""
+    return len(draft) / (len(_MARK.findall(draft)) + 1) > SPOKEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +74,8 @@ class Clause:
     start: int
     end: int
     text: str
+    spoken: bool = False  # from a draft typed without punctuation (`spoken`)
+    model_cut: bool = False  # it ends where the boundary model cut, with no mark of the draft's
 
 
 # A web address is one piece: its 「:」 and 「/」 never cut it.
@@ -84,14 +99,16 @@ def clauses(draft: str) -> list[Clause]:
         ):
             cuts.add(m.end())
     points = sorted(cuts)
-    points = sorted(set(points) | set(_model_cuts(draft, points)))
+    model = set(_model_cuts(draft, points)) - set(points)
+    points = sorted(set(points) | model)
+    voiced = spoken(draft)
     out = []
     for s, e in pairwise(points):
         if draft[s:e].strip():
-            out.append(Clause(s, e, draft[s:e]))
+            out.append(Clause(s, e, draft[s:e], voiced, e in model))
         elif out:  # whitespace alone joins the clause before it
             last = out[-1]
-            out[-1] = Clause(last.start, e, draft[last.start : e])
+            out[-1] = Clause(last.start, e, draft[last.start : e], voiced, e in model)
     return out
 
 
